@@ -1,0 +1,214 @@
+package core
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
+
+// exclusionsNamed is how many exclusions the sentence names.
+const exclusionsNamed = 2
+
+// appendExplanation appends the one-sentence reason for a routed decision,
+// e.g. "openai/key-2: lowest estimated cost $0.0012 of 3 eligible keys;
+// key-1 cooling down until 12:00:05Z".
+func appendExplanation(b []byte, r *routing, best *candidate, d *abi.Decision) []byte {
+	b = append(b, best.k.prov.id...)
+	b = append(b, '/')
+	b = append(b, best.k.cfg.ID...)
+	b = append(b, ": "...)
+	if len(r.cands) == 1 {
+		b = append(b, "the only eligible key"...)
+	} else {
+		b = appendWhy(b, r, best)
+		b = append(b, " of "...)
+		b = strconv.AppendInt(b, int64(len(r.cands)), 10)
+		b = append(b, " eligible keys"...)
+	}
+	if best.probe {
+		b = append(b, " (half-open probe after its cooldown)"...)
+	}
+	b = appendExclusions(b, r)
+	for i, id := range d.SoftBudgets {
+		if i == 0 {
+			b = append(b, "; over soft budget "...)
+		} else {
+			b = append(b, ", "...)
+		}
+		b = append(b, id...)
+	}
+	return b
+}
+
+// appendWhy says what made the best candidate best.
+func appendWhy(b []byte, r *routing, c *candidate) []byte {
+	if r.obj.roundRobin() {
+		b = append(b, "next in weighted round-robin (weight "...)
+		b = strconv.AppendInt(b, c.k.weight(), 10)
+		return append(b, ')')
+	}
+	if r.obj.weight[r.obj.primary()] != r.obj.total {
+		b = append(b, "best weighted score "...)
+		b = appendPercent(b, c.score)
+		b = append(b, " ("...)
+		first := true
+		for g := abi.GoalFairness; int(g) < numGoals; g++ {
+			if w := r.obj.weight[g]; w > 0 {
+				if !first {
+					b = append(b, ", "...)
+				}
+				first = false
+				b = append(b, g.String()...)
+				b = append(b, ' ')
+				b = appendPercent(b, mulDiv(w, ppmOne, r.obj.total))
+			}
+		}
+		return append(b, ')')
+	}
+	switch r.obj.primary() {
+	case abi.GoalCost:
+		b = append(b, "lowest estimated cost "...)
+		return appendUSD(b, c.cost)
+	case abi.GoalReliability:
+		b = append(b, "highest success rate "...)
+		return appendPercent(b, c.success)
+	case abi.GoalLatency:
+		if c.latency == 0 {
+			return append(b, "no latency measured yet, tried first"...)
+		}
+		b = append(b, "lowest latency "...)
+		return appendMicros(b, c.latency)
+	default: // quota
+		b = append(b, "most quota headroom "...)
+		return appendPercent(b, c.q.headroom)
+	}
+}
+
+// appendExclusions names the first exclusions and counts the rest.
+func appendExclusions(b []byte, r *routing) []byte {
+	for i, e := range r.excl {
+		if i == exclusionsNamed {
+			b = append(b, "; "...)
+			b = strconv.AppendInt(b, int64(len(r.excl)-exclusionsNamed), 10)
+			return append(b, " more excluded"...)
+		}
+		b = append(b, "; "...)
+		b = append(b, e.k.cfg.ID...)
+		b = append(b, ' ')
+		b = appendReason(b, r.now, e)
+	}
+	return b
+}
+
+func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {
+	switch e.reason {
+	case abi.ReasonExcluded:
+		return append(b, "already tried"...)
+	case abi.ReasonDisabled:
+		return append(b, "disabled"...)
+	case abi.ReasonRevoked:
+		return append(b, "revoked"...)
+	case abi.ReasonInvalid:
+		return append(b, "invalid (secret rejected)"...)
+	case abi.ReasonCoolingDown:
+		b = append(b, "cooling down"...)
+	case abi.ReasonExhausted:
+		b = append(b, "out of quota"...)
+	case abi.ReasonProbeInFlight:
+		return append(b, "probe in flight"...)
+	case abi.ReasonConcurrency:
+		return append(b, "at its concurrency limit"...)
+	case abi.ReasonRateLimit:
+		b = append(b, "at its declared rate limit"...)
+	case abi.ReasonForecast:
+		b = append(b, "forecast to run out before its reset"...)
+		if e.until != 0 {
+			b = append(b, " at "...)
+			return appendTime(b, now, e.until)
+		}
+		return b
+	case abi.ReasonBudget:
+		b = append(b, "over a hard budget"...)
+	case abi.ReasonModel:
+		return append(b, "not allowed this model"...)
+	case abi.ReasonTags:
+		return append(b, "lacks a required tag"...)
+	case abi.ReasonTier:
+		b = append(b, "on standby (tier "...)
+		b = strconv.AppendInt(b, e.k.cfg.Tier, 10)
+		return append(b, ')')
+	}
+	if e.until != 0 {
+		b = append(b, " until "...)
+		b = appendTime(b, now, e.until)
+	}
+	return b
+}
+
+// appendRefusal explains why no key can serve a request.
+func appendRefusal(b []byte, r *routing, code abi.Code, retry abi.UnixNano) []byte {
+	if code == abi.BudgetExceeded {
+		b = append(b, "every key would overspend a hard budget"...)
+	} else {
+		b = append(b, "no eligible key for model "...)
+		b = append(b, quote(r.req.Model)...)
+	}
+	b = appendExclusions(b, r)
+	if retry != 0 {
+		b = append(b, "; retry at "...)
+		b = appendTime(b, r.now, retry)
+	}
+	return b
+}
+
+// appendTime writes t in UTC: the time of day when t is on now's day, else
+// the full date and time.
+func appendTime(b []byte, now, t abi.UnixNano) []byte {
+	u := time.Unix(0, int64(t)).UTC()
+	if int64(now)/int64(24*abi.Hour) == int64(t)/int64(24*abi.Hour) {
+		return u.AppendFormat(b, "15:04:05Z")
+	}
+	return u.AppendFormat(b, "2006-01-02T15:04:05Z")
+}
+
+// appendPercent writes a PPM as a percentage with one decimal.
+func appendPercent(b []byte, ppm int64) []byte {
+	tenths := ppm / 1000
+	b = strconv.AppendInt(b, tenths/10, 10)
+	if r := tenths % 10; r != 0 {
+		b = append(b, '.', byte('0'+r))
+	}
+	return append(b, '%')
+}
+
+// appendUSD writes nano-USD as dollars: cents from a dollar up, else two
+// significant digits ($0.0012).
+func appendUSD(b []byte, nano int64) []byte {
+	b = append(b, '$')
+	b = strconv.AppendInt(b, nano/int64(abi.Dollars), 10)
+	var frac [9]byte
+	for i, f := 8, nano%int64(abi.Dollars); i >= 0; i, f = i-1, f/10 {
+		frac[i] = byte('0' + f%10)
+	}
+	digits := 2
+	if nano < int64(abi.Dollars) {
+		zeros := 0
+		for zeros < len(frac) && frac[zeros] == '0' {
+			zeros++
+		}
+		digits = min(max(digits, zeros+2), len(frac))
+	}
+	b = append(b, '.')
+	return append(b, frac[:digits]...)
+}
+
+// appendMicros writes a duration in µs as ms or µs.
+func appendMicros(b []byte, us int64) []byte {
+	if us < 1000 {
+		b = strconv.AppendInt(b, us, 10)
+		return append(b, "µs"...)
+	}
+	b = strconv.AppendInt(b, (us+500)/1000, 10)
+	return append(b, "ms"...)
+}

@@ -1,0 +1,93 @@
+package core
+
+import "github.com/apikeyrouter/apikeyrouter/abi"
+
+const numGoals = int(abi.GoalQuota) + 1
+
+// objective is an [abi.Objective] resolved to weights.
+type objective struct {
+	// order is the primary goal, then the secondary ones: the tie-break order.
+	order  [1 + maxSecondaries]abi.Goal
+	n      int
+	weight [numGoals]int64 // thousandths
+	total  int64
+}
+
+func (o *objective) primary() abi.Goal { return o.order[0] }
+
+// roundRobin reports whether the objective is plain fairness: smooth
+// weighted round-robin, not a score.
+func (o *objective) roundRobin() bool {
+	return o.total == o.weight[abi.GoalFairness]
+}
+
+func validGoal(g abi.Goal) bool { return g > abi.GoalDefault && g <= abi.GoalQuota }
+
+func validateObjective(o abi.Objective) error {
+	if o.Primary == abi.GoalDefault {
+		if len(o.Secondary) > 0 || len(o.Weights) > 0 {
+			return abi.Errorf(abi.InvalidArgument, "an objective with secondary goals or weights needs a primary goal")
+		}
+		return nil
+	}
+	if !validGoal(o.Primary) {
+		return abi.Errorf(abi.InvalidArgument, "unknown goal %d", o.Primary)
+	}
+	if len(o.Secondary) > maxSecondaries {
+		return abi.Errorf(abi.InvalidArgument, "at most %d secondary goals", maxSecondaries)
+	}
+	var seen [numGoals]bool
+	seen[o.Primary] = true
+	for _, g := range o.Secondary {
+		if !validGoal(g) || seen[g] {
+			return abi.Errorf(abi.InvalidArgument, "secondary goal %s is unknown or repeated", g)
+		}
+		seen[g] = true
+	}
+	if len(o.Weights) > numGoals {
+		return abi.Errorf(abi.InvalidArgument, "at most %d weights", numGoals-1)
+	}
+	var weighted [numGoals]bool
+	var total int64
+	for _, w := range o.Weights {
+		if !validGoal(w.Goal) || weighted[w.Goal] {
+			return abi.Errorf(abi.InvalidArgument, "weight for goal %s is unknown or repeated", w.Goal)
+		}
+		if w.Milli < 0 || w.Milli > 1_000_000 {
+			return abi.Errorf(abi.InvalidArgument, "weight %d for %s out of range 0..1000000", w.Milli, w.Goal)
+		}
+		weighted[w.Goal] = true
+		total += w.Milli
+	}
+	if len(o.Weights) > 0 && total == 0 {
+		return abi.Errorf(abi.InvalidArgument, "weights sum to zero")
+	}
+	return nil
+}
+
+// resolve turns a valid objective into weights; the zero objective means
+// the configured default.
+func (m *Machine) resolve(in abi.Objective, o *objective) {
+	if in.Primary == abi.GoalDefault {
+		in = m.cfg.objective
+	}
+	*o = objective{}
+	o.order[0] = in.Primary
+	o.n = 1 + copy(o.order[1:], in.Secondary)
+	switch {
+	case len(in.Weights) > 0:
+		for _, w := range in.Weights {
+			o.weight[w.Goal] = w.Milli
+		}
+	case len(in.Secondary) == 0:
+		o.weight[in.Primary] = 1000
+	default:
+		o.weight[in.Primary] = 700
+		for _, g := range in.Secondary {
+			o.weight[g] = 300 / int64(len(in.Secondary))
+		}
+	}
+	for _, w := range o.weight {
+		o.total += w
+	}
+}

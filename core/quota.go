@@ -1,0 +1,169 @@
+package core
+
+import "github.com/apikeyrouter/apikeyrouter/abi"
+
+const ppmOne = 1_000_000
+
+// quotaView is a key's quota for one request: the tightest headroom, a
+// capacity forecast, and the limit that blocks the request, if any.
+type quotaView struct {
+	headroom int64 // PPM of the tightest known limit
+	capacity abi.Capacity
+	// blocked is ReasonConcurrency, ReasonRateLimit or ReasonExhausted when
+	// a limit is reached, with the time it frees (zero if unknown).
+	blocked abi.Reason
+	until   abi.UnixNano
+	// resetAt is when the limit that makes the key critical resets.
+	resetAt abi.UnixNano
+}
+
+// note folds one limit's fraction left into the view.
+func (q *quotaView) note(left, limit int64) {
+	frac := int64(ppmOne)
+	if limit > 0 {
+		frac = mulDiv(max(left, 0), ppmOne, limit)
+	}
+	q.headroom = min(q.headroom, frac)
+	switch {
+	case frac < ppmOne/10:
+		q.worsen(abi.Critical)
+	case frac < ppmOne*3/10:
+		q.worsen(abi.Constrained)
+	}
+}
+
+func (q *quotaView) worsen(c abi.Capacity) { q.capacity = max(q.capacity, c) }
+
+func (q *quotaView) block(r abi.Reason, until abi.UnixNano) {
+	q.capacity = abi.Depleted
+	if q.blocked == abi.ReasonNone {
+		q.blocked, q.until = r, until
+	}
+}
+
+// quota evaluates key k's quota for a request of in input tokens to model mo
+// at now; p is k's pool for mo, nil when it has none yet.
+func (m *Machine) quota(now abi.UnixNano, k *key, p *pool, mo *model, in abi.Tokens) quotaView {
+	q := quotaView{headroom: ppmOne}
+	if k.cfg.Limits != (abi.Limits{}) {
+		m.declared(&q, now, k.cfg.Limits, k.inFlight, &k.minute, &k.day, in)
+	}
+	if p == nil {
+		if mo.cfg.Limits != (abi.Limits{}) {
+			m.declared(&q, now, mo.cfg.Limits, 0, &window{}, &window{}, in)
+		}
+		return q
+	}
+	if mo.cfg.Limits != (abi.Limits{}) {
+		m.declared(&q, now, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
+	}
+	if p.observed.At != 0 {
+		m.observed(&q, now, p, in)
+	}
+	return q
+}
+
+// declared checks declared limits against our own usage windows.
+func (m *Machine) declared(q *quotaView, now abi.UnixNano, l abi.Limits, inFlight int64, minute, day *window, in abi.Tokens) {
+	t := int64(now)
+	if l.Concurrency > 0 {
+		if inFlight >= l.Concurrency {
+			q.block(abi.ReasonConcurrency, 0)
+		}
+		q.note(l.Concurrency-inFlight, l.Concurrency)
+	}
+	check := func(u usage, limit, need, slot int64) {
+		if u.count+need > limit {
+			q.block(abi.ReasonRateLimit, u.freeAt(t, slot, limit, need))
+		}
+		q.note(limit-u.count, limit)
+	}
+	if l.RPM > 0 {
+		check(minute.requests(t, minuteSlot), l.RPM, 1, minuteSlot)
+	}
+	if l.TPM > 0 {
+		check(minute.tokens(t, minuteSlot), l.TPM, int64(in), minuteSlot)
+	}
+	if l.RPD > 0 {
+		check(day.requests(t, daySlot), l.RPD, 1, daySlot)
+	}
+}
+
+// observed checks the provider's last rate-limit report, less what was
+// sent since, and forecasts from the burn rate whether the pool runs out
+// before the report's reset time.
+func (m *Machine) observed(q *quotaView, now abi.UnixNano, p *pool, in abi.Tokens) {
+	o := &p.observed
+	hintCap := now + abi.UnixNano(m.cfg.resetHintCap)
+	dim := func(limit, left, rate, need int64, resetAt abi.UnixNano) {
+		if resetAt <= now || left < 0 {
+			return // unknown, or the window has reset since
+		}
+		if left < need {
+			q.block(abi.ReasonExhausted, min(resetAt, hintCap))
+			return
+		}
+		if limit > 0 {
+			q.note(left, limit)
+		}
+		expected := mulDiv(rate, int64(resetAt-now), int64(abi.Minute))
+		switch {
+		case expected >= left:
+			q.worsen(abi.Critical)
+			q.resetAt = max(q.resetAt, min(resetAt, hintCap))
+		case 2*expected >= left:
+			q.worsen(abi.Constrained)
+		}
+	}
+	t := int64(now)
+	if o.RemainingRequests >= 0 {
+		rate := max(o.RequestRate, p.minute.requests(t, minuteSlot).count)
+		dim(o.LimitRequests, o.RemainingRequests-o.SentRequests, rate, 1, o.ResetRequestsAt)
+	}
+	if o.RemainingTokens >= 0 {
+		rate := max(o.TokenRate, p.minute.tokens(t, minuteSlot).count)
+		dim(o.LimitTokens, o.RemainingTokens, rate, int64(in), o.ResetTokensAt)
+	}
+}
+
+// observe records a provider's rate-limit report on pool p at now and
+// updates the burn rates from the reference report, at least a second old.
+func (m *Machine) observe(now abi.UnixNano, p *pool, rl *abi.RateLimit) {
+	o := &p.observed
+	at := func(d abi.Duration) abi.UnixNano {
+		if d < 0 {
+			return 0
+		}
+		return now + abi.UnixNano(min(d, m.cfg.resetHintCap))
+	}
+	prev := *o
+	o.At = now
+	o.LimitRequests, o.RemainingRequests, o.ResetRequestsAt = rl.LimitRequests, rl.RemainingRequests, at(rl.ResetRequests)
+	o.LimitTokens, o.RemainingTokens, o.ResetTokensAt = rl.LimitTokens, rl.RemainingTokens, at(rl.ResetTokens)
+	o.SentRequests = max(p.inFlight, 0) // requests still in flight were not counted yet
+	if prev.At == 0 || prev.RefAt == 0 {
+		o.RefAt, o.RefRequests, o.RefTokens = now, rl.RemainingRequests, rl.RemainingTokens
+		return
+	}
+	elapsed := int64(now - prev.RefAt)
+	if elapsed < int64(abi.Second) {
+		return
+	}
+	o.RequestRate = burn(prev.RequestRate, prev.RefRequests, rl.RemainingRequests, elapsed)
+	o.TokenRate = burn(prev.TokenRate, prev.RefTokens, rl.RemainingTokens, elapsed)
+	o.RefAt, o.RefRequests, o.RefTokens = now, rl.RemainingRequests, rl.RemainingTokens
+}
+
+// burn blends the per-minute rate at which a remaining count fell from
+// before to after over elapsed nanoseconds into an EWMA (alpha 1/2). A count
+// that rose (the window reset) or is unknown keeps the old rate.
+func burn(old, before, after, elapsed int64) int64 {
+	if before < 0 || after < 0 || after > before {
+		return old
+	}
+	rate := mulDiv(before-after, int64(abi.Minute), elapsed)
+	if old == 0 {
+		return rate
+	}
+	return (old + rate) / 2
+}

@@ -1,0 +1,268 @@
+package core
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
+
+// rank scores the candidates and puts the best few (all, with Detail) in
+// r.top, best first.
+func (m *Machine) rank(r *routing) {
+	r.bounds()
+	for i := range r.cands {
+		r.cands[i].score = r.score(&r.cands[i])
+	}
+	want := 1 + m.cfg.maxFallbacks
+	if r.req.MaxFallbacks > 0 {
+		want = 1 + int(r.req.MaxFallbacks)
+	}
+	if r.req.Detail {
+		slices.SortStableFunc(r.cands, func(a, b candidate) int { return r.compare(&a, &b) })
+		for i := range r.cands {
+			r.top = append(r.top, i)
+		}
+	} else {
+		for i := range r.cands {
+			r.insert(i, want)
+		}
+	}
+	if !r.obj.roundRobin() && len(r.top) > 1 && r.compare(&r.cands[r.top[0]], &r.cands[r.top[1]]) == 0 {
+		m.breakTie(r)
+	}
+}
+
+// insert places candidate i among the best want candidates.
+func (r *routing) insert(i, want int) {
+	c := &r.cands[i]
+	n := len(r.top)
+	if n == want && r.compare(c, &r.cands[r.top[n-1]]) >= 0 {
+		return
+	}
+	pos := n
+	for pos > 0 && r.compare(c, &r.cands[r.top[pos-1]]) < 0 {
+		pos--
+	}
+	if n < want {
+		r.top = append(r.top, 0)
+	}
+	copy(r.top[pos+1:], r.top[pos:])
+	r.top[pos] = i
+}
+
+// breakTie picks the best key uniformly among the candidates that tie with
+// it, with the core's seeded random source, so that equal keys share the
+// load instead of the first one taking it all. A dry run does not advance
+// the source.
+func (m *Machine) breakTie(r *routing) {
+	rng := &m.rng
+	if r.req.DryRun {
+		copied := m.rng
+		rng = &copied
+	}
+	best := r.top[0]
+	pick, n := best, uint64(0)
+	for i := range r.cands {
+		if r.compare(&r.cands[i], &r.cands[best]) != 0 {
+			continue
+		}
+		n++
+		if rng.Uint64()%n == 0 {
+			pick = i
+		}
+	}
+	if pick == best {
+		return
+	}
+	if at := slices.Index(r.top, pick); at >= 0 {
+		r.top[0], r.top[at] = pick, best
+	} else {
+		copy(r.top[1:], r.top[:len(r.top)-1])
+		r.top[0] = pick
+	}
+}
+
+// bounds finds the extremes the normalised scores are relative to.
+func (r *routing) bounds() {
+	r.minCost, r.minLatency, r.minCW, r.maxCW = -1, 0, 0, 0
+	for i := range r.cands {
+		c := &r.cands[i]
+		if r.minCost < 0 || c.cost < r.minCost {
+			r.minCost = c.cost
+		}
+		if c.latency > 0 && (r.minLatency == 0 || c.latency < r.minLatency) {
+			r.minLatency = c.latency
+		}
+		if i == 0 || c.cw < r.minCW {
+			r.minCW = c.cw
+		}
+		if i == 0 || c.cw > r.maxCW {
+			r.maxCW = c.cw
+		}
+	}
+}
+
+// goalScore is a candidate's score for one goal, in PPM of the best.
+func (r *routing) goalScore(g abi.Goal, c *candidate) int64 {
+	switch g {
+	case abi.GoalCost:
+		if c.cost == 0 {
+			return ppmOne
+		}
+		return mulDiv(r.minCost, ppmOne, c.cost)
+	case abi.GoalReliability:
+		return c.success
+	case abi.GoalLatency:
+		if c.latency == 0 {
+			return ppmOne // unknown: explore it
+		}
+		return mulDiv(r.minLatency, ppmOne, c.latency)
+	case abi.GoalQuota:
+		return c.q.headroom
+	default: // fairness
+		if r.maxCW == r.minCW {
+			return ppmOne
+		}
+		return mulDiv(c.cw-r.minCW, ppmOne, r.maxCW-r.minCW)
+	}
+}
+
+// score combines the goal scores by weight.
+func (r *routing) score(c *candidate) int64 {
+	var sum int64
+	for g := abi.GoalFairness; int(g) < numGoals; g++ {
+		if w := r.obj.weight[g]; w > 0 {
+			sum += w * r.goalScore(g, c)
+		}
+	}
+	return sum / r.obj.total
+}
+
+// compare orders candidates best first. Plain fairness is smooth weighted
+// round-robin: the highest counter wins and equal counters keep key order.
+// Otherwise the combined score decides, then each goal's raw metric in
+// the objective's order, then the fewest requests in flight, then the
+// fewest requests in the last minute. Zero means a tie.
+func (r *routing) compare(a, b *candidate) int {
+	if r.obj.roundRobin() {
+		return cmpDesc(a.cw, b.cw)
+	}
+	if a.score != b.score {
+		return cmpDesc(a.score, b.score)
+	}
+	for _, g := range r.obj.order[:r.obj.n] {
+		var c int
+		switch g {
+		case abi.GoalCost:
+			c = cmpAsc(a.cost, b.cost)
+		case abi.GoalReliability:
+			c = cmpDesc(a.success, b.success)
+		case abi.GoalLatency:
+			c = cmpAsc(a.latency, b.latency)
+		case abi.GoalQuota:
+			c = cmpDesc(a.q.headroom, b.q.headroom)
+		case abi.GoalFairness:
+			c = cmpDesc(a.cw, b.cw)
+		}
+		if c != 0 {
+			return c
+		}
+	}
+	if c := cmpAsc(a.k.inFlight, b.k.inFlight); c != 0 {
+		return c
+	}
+	return cmpAsc(a.minuteReq, b.minuteReq)
+}
+
+func cmpAsc(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func cmpDesc(a, b int64) int { return cmpAsc(b, a) }
+
+// decide fills a routed decision and, unless a dry run, commits it.
+func (m *Machine) decide(r *routing, d *abi.Decision) {
+	best := &r.cands[r.top[0]]
+	k := best.k
+	d.Key, d.Provider = k.cfg.ID, k.prov.id
+	d.EstimatedCost, d.Reserved = abi.NanoUSD(best.cost), abi.NanoUSD(best.reserve)
+	d.Eligible = int64(len(r.cands))
+	for _, i := range r.top[1:] {
+		d.Fallbacks = append(d.Fallbacks, r.cands[i].k.cfg.ID)
+	}
+	for _, i := range r.top {
+		c := &r.cands[i]
+		d.Candidates = append(d.Candidates, abi.Candidate{
+			Key: c.k.cfg.ID, Score: abi.PPM(c.score), Cost: abi.NanoUSD(c.cost),
+			Success: abi.PPM(c.success), LatencyMicros: c.latency, Headroom: abi.PPM(c.q.headroom),
+			InFlight: c.k.inFlight, Capacity: c.q.capacity, Tier: c.k.cfg.Tier, Probe: c.probe,
+		})
+	}
+	m.listExclusions(r, d)
+	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, best.mdl.prov.budgets} {
+		for _, b := range bs {
+			if b.cfg.Enforcement == abi.Soft && b.room(r.now) < best.reserve {
+				d.SoftBudgets = append(d.SoftBudgets, b.cfg.ID)
+			}
+		}
+	}
+	d.Explanation = appendExplanation(d.Explanation, r, best, d)
+	if !r.req.DryRun {
+		d.Attempt = m.commit(r, best)
+	}
+}
+
+// commit opens the attempt for the chosen candidate: in-flight counts,
+// usage, reservations, the half-open probe and the round-robin step.
+func (m *Machine) commit(r *routing, best *candidate) uint64 {
+	now, t := r.now, int64(r.now)
+	k, mo := best.k, best.mdl
+	if best.p == nil {
+		best.p = k.ensurePool(mo.pool, mo.poolName)
+	}
+	p := best.p
+	if eff := p.effective(now); eff != p.state {
+		p.state, p.trigger, p.until = eff, abi.TriggerElapsed, 0
+	}
+	if best.probe {
+		p.probe = true
+	}
+	a := m.openAttempt(now, best, r.client)
+	k.minute.add(t, minuteSlot, 1, 0, 0)
+	k.day.add(t, daySlot, 1, 0, 0)
+	p.minute.add(t, minuteSlot, 1, 0, 0)
+	p.day.add(t, daySlot, 1, 0, 0)
+	if p.observed.At != 0 {
+		p.observed.SentRequests++
+	}
+	if r.client != nil {
+		r.client.minute.add(t, minuteSlot, 1, 0, 0)
+	}
+	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, mo.prov.budgets} {
+		for _, b := range bs {
+			b.roll(now)
+			b.reserved = addSat(b.reserved, best.reserve)
+			a.res = append(a.res, reservation{b, best.reserve})
+		}
+	}
+	if w := r.obj.weight[abi.GoalFairness]; w > 0 {
+		var total int64
+		for i := range r.cands {
+			c := &r.cands[i]
+			c.k.current = c.cw
+			total += c.k.weight()
+		}
+		k.current -= total
+	}
+	return a.id
+}
+
+// keyOrder orders keys by id, for stable listings.
+func keyOrder(a, b *key) int { return strings.Compare(string(a.cfg.ID), string(b.cfg.ID)) }
