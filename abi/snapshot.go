@@ -62,7 +62,7 @@ type PoolState struct {
 	SuccessSamples int64 `msgpack:"success_samples,omitempty" json:"success_samples,omitempty"`
 	// LatencyMicros is the latency EWMA of successful answers.
 	LatencyMicros int64    `msgpack:"latency_us,omitempty" json:"latency_us,omitempty"`
-	Usage         Windows   `msgpack:"usage,omitempty" json:"usage,omitempty"`
+	Usage         Windows  `msgpack:"usage,omitempty" json:"usage,omitempty"`
 	Observed      Observed `msgpack:"observed,omitempty" json:"observed,omitempty"`
 }
 
