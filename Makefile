@@ -1,0 +1,56 @@
+# ApiKeyRouter — build, run and test. `make run` and `make test` are the two
+# commands a newcomer needs; everything they depend on is installed here.
+
+GO            ?= go
+BIN           := bin
+CORE_WASM     := $(BIN)/apikeyrouter-core.wasm
+GO_TEST_FLAGS ?=
+FUZZTIME      ?= 10s
+
+.PHONY: all build wasm plugins run test bench fuzz verify vectors clean
+
+all: verify test
+
+## build: the core .wasm, the adapter plugins and the apikeyrouter binary into bin/
+build: wasm plugins
+
+## wasm: the core as an Extism plugin (stock Go, wasip1, c-shared)
+wasm:
+	@mkdir -p $(BIN)
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o $(CORE_WASM) ./wasm
+
+## plugins: the provider adapter subprocesses
+plugins:
+
+## run: build everything and start the router
+run: build
+	$(GO) run ./core/example
+
+## test: every test, with the race detector; the core again with GOAMD64=v3 (fused multiply-add)
+test:
+	$(GO) test -race -timeout 15m $(GO_TEST_FLAGS) ./...
+	GOAMD64=v3 $(GO) test -count=1 ./core/... ./abi/...
+
+## bench: the benchmarks (not part of test)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./core/...
+
+## fuzz: each fuzz target in turn for FUZZTIME
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./abi
+
+## vectors: rewrite the golden vectors from the native core (new vectors only!)
+vectors:
+	$(GO) test ./core/coretest -run TestVectors -update
+
+## verify: formatting, vet, tidy modules, the wasip1 cross-build, a clean tree
+verify:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) mod tidy && git diff --exit-code go.mod go.sum
+	GOOS=wasip1 GOARCH=wasm $(GO) build ./core/... ./abi/...
+	$(GO) test -count=1 -run TestImports ./core
+	@test -z "$$(git status --porcelain)" || { git status --porcelain; echo "verify: the tree is not clean"; exit 1; }
+
+clean:
+	rm -rf $(BIN)
