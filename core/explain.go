@@ -22,7 +22,11 @@ func appendExplanation(b []byte, r *routing, best *candidate, d *abi.Decision) [
 		b = append(b, "the only eligible key"...)
 	} else {
 		b = appendWhy(b, r, best)
-		b = append(b, " of "...)
+		if r.obj.primary() == abi.GoalLatency && best.fresh && r.obj.weight[abi.GoalLatency] == r.obj.total {
+			b = append(b, " among "...)
+		} else {
+			b = append(b, " of "...)
+		}
 		b = strconv.AppendInt(b, int64(len(r.cands)), 10)
 		b = append(b, " eligible keys"...)
 	}
@@ -74,8 +78,8 @@ func appendWhy(b []byte, r *routing, c *candidate) []byte {
 		b = append(b, "highest success rate "...)
 		return appendPercent(b, c.success)
 	case abi.GoalLatency:
-		if c.latency == 0 {
-			return append(b, "no latency measured yet, tried first"...)
+		if c.fresh {
+			return append(b, "latency not measured yet, so tried first"...)
 		}
 		b = append(b, "lowest latency "...)
 		return appendMicros(b, c.latency)
@@ -85,20 +89,44 @@ func appendWhy(b []byte, r *routing, c *candidate) []byte {
 	}
 }
 
-// appendExclusions names the first exclusions and counts the rest.
+// appendExclusions names the most telling exclusions — those that end at
+// a known time first, then busy keys, then broken ones, then the rest — and
+// counts the others.
 func appendExclusions(b []byte, r *routing) []byte {
-	for i, e := range r.excl {
-		if i == exclusionsNamed {
+	named := 0
+	for rank := 0; rank < 4 && named < exclusionsNamed; rank++ {
+		for _, e := range r.excl {
+			if mentionRank(e.reason) != rank {
+				continue
+			}
 			b = append(b, "; "...)
-			b = strconv.AppendInt(b, int64(len(r.excl)-exclusionsNamed), 10)
-			return append(b, " more excluded"...)
+			b = append(b, e.k.cfg.ID...)
+			b = append(b, ' ')
+			b = appendReason(b, r.now, e)
+			if named++; named == exclusionsNamed {
+				break
+			}
 		}
+	}
+	if rest := len(r.excl) - named; rest > 0 {
 		b = append(b, "; "...)
-		b = append(b, e.k.cfg.ID...)
-		b = append(b, ' ')
-		b = appendReason(b, r.now, e)
+		b = strconv.AppendInt(b, int64(rest), 10)
+		b = append(b, " more excluded"...)
 	}
 	return b
+}
+
+// mentionRank orders exclusion reasons by how much they tell a reader.
+func mentionRank(r abi.Reason) int {
+	switch r {
+	case abi.ReasonCoolingDown, abi.ReasonExhausted, abi.ReasonRateLimit, abi.ReasonForecast, abi.ReasonBudget:
+		return 0
+	case abi.ReasonProbeInFlight, abi.ReasonConcurrency:
+		return 1
+	case abi.ReasonInvalid, abi.ReasonDisabled, abi.ReasonRevoked:
+		return 2
+	}
+	return 3
 }
 
 func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {

@@ -61,7 +61,7 @@ func (m *Machine) outcome(now abi.UnixNano, o *abi.Outcome, fx *abi.Effects) err
 	}
 	switch o.Result {
 	case abi.Success:
-		p.failStreak, p.ladder = 0, 0
+		p.failStreak = 0
 		p.success = ewma(p.success, ppmOne, successAlpha, 1)
 		p.successSamples++
 		if o.LatencyMicros > 0 {
@@ -71,6 +71,9 @@ func (m *Machine) outcome(now abi.UnixNano, o *abi.Outcome, fx *abi.Effects) err
 			mo.meanOutput = abi.Tokens(ewma(int64(mo.meanOutput), int64(u.OutputTokens), outputAlpha, boolInt(mo.meanOutput > 0)))
 		}
 		m.movePool(now, k, p, abi.TriggerSuccess, 0, fx)
+		if p.state == abi.Active {
+			p.ladder = 0 // a late success during a cooldown does not reset it
+		}
 	case abi.RateLimited:
 		m.failed(p)
 		if ra := o.RetryAfter; ra > 0 && ra < m.cfg.retrySameKeyBelow {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math"
 	"slices"
 	"strings"
 
@@ -114,8 +115,11 @@ func (r *routing) goalScore(g abi.Goal, c *candidate) int64 {
 	case abi.GoalReliability:
 		return c.success
 	case abi.GoalLatency:
-		if c.latency == 0 {
-			return ppmOne // unknown: explore it
+		switch {
+		case c.fresh:
+			return ppmOne // never tried: explore it
+		case c.latency == 0:
+			return 0 // tried, never answered
 		}
 		return mulDiv(r.minLatency, ppmOne, c.latency)
 	case abi.GoalQuota:
@@ -159,7 +163,7 @@ func (r *routing) compare(a, b *candidate) int {
 		case abi.GoalReliability:
 			c = cmpDesc(a.success, b.success)
 		case abi.GoalLatency:
-			c = cmpAsc(a.latency, b.latency)
+			c = cmpAsc(latencyRank(a), latencyRank(b))
 		case abi.GoalQuota:
 			c = cmpDesc(a.q.headroom, b.q.headroom)
 		case abi.GoalFairness:
@@ -173,6 +177,18 @@ func (r *routing) compare(a, b *candidate) int {
 		return c
 	}
 	return cmpAsc(a.minuteReq, b.minuteReq)
+}
+
+// latencyRank orders latencies: unexplored keys first, then measured ones,
+// then keys that were tried but never answered.
+func latencyRank(c *candidate) int64 {
+	switch {
+	case c.fresh:
+		return 0
+	case c.latency == 0:
+		return math.MaxInt64
+	}
+	return c.latency
 }
 
 func cmpAsc(a, b int64) int {

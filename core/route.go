@@ -19,6 +19,9 @@ type candidate struct {
 	cost, reserve int64
 	success       int64 // PPM
 	latency       int64 // µs, 0 = unknown
+	// fresh is set while the key has had no outcome for the pool: an
+	// unknown latency is then worth exploring, not a bad sign.
+	fresh bool
 	q             quotaView
 	// cw is the round-robin counter after this step: current + weight.
 	cw        int64
@@ -226,7 +229,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 			continue
 		}
 		p := k.pool(mo.pool)
-		c := candidate{k: k, p: p, mdl: mo, success: ppmOne, cost: listCost, reserve: listCost}
+		c := candidate{k: k, p: p, mdl: mo, success: ppmOne, cost: listCost, reserve: listCost, fresh: p == nil || p.successSamples == 0}
 		if p != nil {
 			switch p.effective(now) {
 			case abi.CoolingDown:
