@@ -22,7 +22,7 @@ type candidate struct {
 	// fresh is set while the key has had no outcome for the pool: an
 	// unknown latency is then worth exploring, not a bad sign.
 	fresh bool
-	q             quotaView
+	q     quotaView
 	// cw is the round-robin counter after this step: current + weight.
 	cw        int64
 	minuteReq int64
