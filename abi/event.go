@@ -1,9 +1,10 @@
 package abi
 
-// Event is one input to the core's state machine. Exactly one of its
-// payload fields is set: Config, Provider, Model, Key, Budget, Client and
-// the like register or replace the object with that id; Command acts on one;
-// Outcome reports an attempt.
+// Event is one input to the core's state machine. At most one of its
+// payload fields is set: Config, Provider, Model, Key, Budget and Client
+// register or replace the object with that id; Command acts on one; Outcome
+// reports an attempt. An event with no payload is a clock tick: the core's
+// clock moves to Now and attempts past their TTL are released.
 type Event struct {
 	V        uint8     `msgpack:"v" json:"v"`
 	Now      UnixNano  `msgpack:"now" json:"now"`

@@ -28,11 +28,13 @@ func (m *Machine) apply(ev *abi.Event, fx *abi.Effects) error {
 			set++
 		}
 	}
-	if set != 1 {
-		return abi.Errorf(abi.InvalidArgument, "an event carries exactly one payload, this one has %d", set)
+	if set > 1 {
+		return abi.Errorf(abi.InvalidArgument, "an event carries at most one payload, this one has %d", set)
 	}
 	now := m.advance(ev.Now, false)
 	switch {
+	case set == 0: // a clock tick: time moved on, overdue attempts expired
+		return nil
 	case ev.Config != nil:
 		c, err := newConfig(*ev.Config)
 		if err != nil {

@@ -86,10 +86,12 @@ func (b *budget) room(now abi.UnixNano) int64 {
 	return int64(b.cfg.Limit) - spent - b.reserved
 }
 
-// fitsAt returns the earliest time at which need fits the budget, assuming
-// open reservations stay; zero if it never can.
+// fitsAt returns the earliest time at which need could fit the budget:
+// the end of its calendar period, or when enough of a rolling window's spend
+// has aged out (counting open reservations as they are). Zero means never:
+// need exceeds the whole limit.
 func (b *budget) fitsAt(now abi.UnixNano, need int64) abi.UnixNano {
-	if need > int64(b.cfg.Limit)-b.reserved {
+	if need > int64(b.cfg.Limit) {
 		return 0
 	}
 	if b.cfg.Period != abi.Rolling {

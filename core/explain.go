@@ -33,6 +33,14 @@ func appendExplanation(b []byte, r *routing, best *candidate, d *abi.Decision) [
 	if best.probe {
 		b = append(b, " (half-open probe after its cooldown)"...)
 	}
+	if best.q.capacity >= abi.Critical {
+		b = append(b, " (itself forecast to run out before its reset"...)
+		if best.q.resetAt != 0 {
+			b = append(b, " at "...)
+			b = appendTime(b, r.now, best.q.resetAt)
+		}
+		b = append(b, ')')
+	}
 	b = appendExclusions(b, r)
 	for i, id := range d.SoftBudgets {
 		if i == 0 {
@@ -157,7 +165,8 @@ func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {
 		}
 		return b
 	case abi.ReasonBudget:
-		b = append(b, "over a hard budget"...)
+		b = append(b, "would overspend budget "...)
+		b = append(b, e.b.cfg.ID...)
 	case abi.ReasonModel:
 		return append(b, "not allowed this model"...)
 	case abi.ReasonTags:
@@ -177,7 +186,23 @@ func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {
 // appendRefusal explains why no key can serve a request.
 func appendRefusal(b []byte, r *routing, code abi.Code, retry abi.UnixNano) []byte {
 	if code == abi.BudgetExceeded {
-		b = append(b, "every key would overspend a hard budget"...)
+		bu := r.excl[0].b
+		b = append(b, "hard budget "...)
+		b = append(b, bu.cfg.ID...)
+		b = append(b, " would be overspent: "...)
+		spent, _ := bu.spentAt(r.now)
+		b = appendUSD(b, spent)
+		b = append(b, " spent and "...)
+		b = appendUSD(b, bu.reserved)
+		b = append(b, " reserved of "...)
+		b = appendUSD(b, int64(bu.cfg.Limit))
+		b = append(b, ' ')
+		b = append(b, bu.cfg.Period.String()...)
+		if retry == 0 {
+			return append(b, "; the request alone needs more than the limit (a lower max_tokens reserves less)"...)
+		}
+		b = append(b, "; retry at "...)
+		return appendTime(b, r.now, retry)
 	} else {
 		b = append(b, "no eligible key for model "...)
 		b = append(b, quote(r.req.Model)...)
@@ -213,6 +238,9 @@ func appendPercent(b []byte, ppm int64) []byte {
 // appendUSD writes nano-USD as dollars: cents from a dollar up, else two
 // significant digits ($0.0012).
 func appendUSD(b []byte, nano int64) []byte {
+	if nano == 0 {
+		return append(b, "$0"...)
+	}
 	b = append(b, '$')
 	b = strconv.AppendInt(b, nano/int64(abi.Dollars), 10)
 	var frac [9]byte

@@ -95,9 +95,11 @@ func (m *Machine) declared(q *quotaView, now abi.UnixNano, l abi.Limits, inFligh
 func (m *Machine) observed(q *quotaView, now abi.UnixNano, p *pool, in abi.Tokens) {
 	o := &p.observed
 	hintCap := now + abi.UnixNano(m.cfg.resetHintCap)
+	// dim checks one dimension; the caller skips those the provider did
+	// not report.
 	dim := func(limit, left, rate, need int64, resetAt abi.UnixNano) {
-		if resetAt <= now || left < 0 {
-			return // unknown, or the window has reset since
+		if resetAt <= now {
+			return // the provider's window has reset since
 		}
 		if left < need {
 			q.block(abi.ReasonExhausted, min(resetAt, hintCap))
@@ -110,9 +112,11 @@ func (m *Machine) observed(q *quotaView, now abi.UnixNano, p *pool, in abi.Token
 		switch {
 		case expected >= left:
 			q.worsen(abi.Critical)
-			q.resetAt = max(q.resetAt, min(resetAt, hintCap))
 		case 2*expected >= left:
 			q.worsen(abi.Constrained)
+		}
+		if q.capacity >= abi.Critical {
+			q.resetAt = max(q.resetAt, min(resetAt, hintCap))
 		}
 	}
 	t := int64(now)

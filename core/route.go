@@ -30,11 +30,13 @@ type candidate struct {
 	probe     bool
 }
 
-// exclusion is a key that is not a candidate, and why.
+// exclusion is a key that is not a candidate, and why; b is the budget
+// that would be overspent, for ReasonBudget.
 type exclusion struct {
 	k      *key
 	reason abi.Reason
 	until  abi.UnixNano
+	b      *budget
 }
 
 // routing is the scratch space of one route call, reused across calls.
@@ -225,7 +227,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	provHard := hasHard(mo.prov.budgets)
 	for _, k := range mo.prov.keys {
 		if reason, until := m.admissible(r, k, mo); reason != abi.ReasonNone {
-			r.excl = append(r.excl, exclusion{k, reason, until})
+			r.excl = append(r.excl, exclusion{k: k, reason: reason, until: until})
 			continue
 		}
 		p := k.pool(mo.pool)
@@ -233,14 +235,14 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 		if p != nil {
 			switch p.effective(now) {
 			case abi.CoolingDown:
-				r.excl = append(r.excl, exclusion{k, abi.ReasonCoolingDown, p.until})
+				r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonCoolingDown, until: p.until})
 				continue
 			case abi.Exhausted:
-				r.excl = append(r.excl, exclusion{k, abi.ReasonExhausted, p.until})
+				r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonExhausted, until: p.until})
 				continue
 			case abi.Probing:
 				if p.probe {
-					r.excl = append(r.excl, exclusion{k, abi.ReasonProbeInFlight, 0})
+					r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonProbeInFlight})
 					continue
 				}
 				c.probe = true
@@ -248,7 +250,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 			c.success, c.latency = p.success, p.latency
 		}
 		if c.q = m.quota(now, k, p, mo, req.InputTokens); c.q.blocked != abi.ReasonNone {
-			r.excl = append(r.excl, exclusion{k, c.q.blocked, c.q.until})
+			r.excl = append(r.excl, exclusion{k: k, reason: c.q.blocked, until: c.q.until})
 			continue
 		}
 		if reqHard || provHard || hasHard(k.budgets) {
@@ -258,8 +260,8 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 			c.cost = mulDivUp(c.cost, 10000-d, 10000)
 			c.reserve = mulDivUp(c.reserve, 10000-d, 10000)
 		}
-		if until, ok := fits(now, c.reserve, r.reqBudgets, k.budgets, mo.prov.budgets); !ok {
-			r.excl = append(r.excl, exclusion{k, abi.ReasonBudget, until})
+		if b, until := blocking(now, c.reserve, r.reqBudgets, k.budgets, mo.prov.budgets); b != nil {
+			r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonBudget, until: until, b: b})
 			continue
 		}
 		c.cw = k.current + k.weight()
@@ -296,25 +298,28 @@ func hasHard(bs []*budget) bool {
 	return false
 }
 
-// fits checks need against every hard budget in the lists. When one lacks
-// room it returns false and the earliest time all of them could fit.
-func fits(now abi.UnixNano, need int64, lists ...[]*budget) (abi.UnixNano, bool) {
-	var until abi.UnixNano
-	ok := true
+// blocking returns the hard budget in the lists that lacks room for need,
+// if any, and the earliest time all of them could fit it (zero: never).
+func blocking(now abi.UnixNano, need int64, lists ...[]*budget) (*budget, abi.UnixNano) {
+	var (
+		blocker *budget
+		until   abi.UnixNano
+	)
 	for _, bs := range lists {
 		for _, b := range bs {
 			if b.cfg.Enforcement != abi.Hard || b.room(now) >= need {
 				continue
 			}
-			ok = false
 			at := b.fitsAt(now, need)
-			if at == 0 {
-				return 0, false // can never fit
+			if blocker == nil || at == 0 || (until != 0 && at > until) {
+				blocker, until = b, at
 			}
-			until = max(until, at)
+			if at == 0 {
+				return blocker, 0
+			}
 		}
 	}
-	return until, ok
+	return blocker, until
 }
 
 // preferTier keeps the candidates of the lowest tier; the others stand by.
@@ -361,7 +366,7 @@ func (r *routing) keep(filter func(*candidate) (abi.Reason, abi.UnixNano)) {
 	for i := range r.cands {
 		c := &r.cands[i]
 		if reason, until := filter(c); reason != abi.ReasonNone {
-			r.excl = append(r.excl, exclusion{c.k, reason, until})
+			r.excl = append(r.excl, exclusion{k: c.k, reason: reason, until: until})
 			continue
 		}
 		r.cands[n] = *c

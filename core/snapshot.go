@@ -32,13 +32,10 @@ func (m *Machine) Snapshot() *abi.Snapshot {
 		}
 	}
 	for _, k := range m.keys {
-		s.Keys = append(s.Keys, keyState(k))
+		s.Keys = append(s.Keys, keyState(k, m.clock))
 	}
 	for _, b := range m.budgets {
-		s.Budgets = append(s.Budgets, abi.BudgetState{
-			Budget: b.cfg, Start: b.start, Spent: abi.NanoUSD(b.spent),
-			Reserved: abi.NanoUSD(b.reserved), Buckets: nanoUSDs(b.buckets),
-		})
+		s.Budgets = append(s.Budgets, budgetState(b, m.clock))
 	}
 	for _, c := range m.clients {
 		s.Clients = append(s.Clients, abi.ClientState{Client: c.cfg, Minute: abi.Window(c.minute)})
@@ -67,7 +64,30 @@ func (m *Machine) Snapshot() *abi.Snapshot {
 	return s
 }
 
-func keyState(k *key) abi.KeyState {
+// budgetState is a budget as of now: a period that has ended reads as the
+// new one, and a rolling window's buckets as they are at now.
+func budgetState(b *budget, now abi.UnixNano) abi.BudgetState {
+	spent, shift := b.spentAt(now)
+	bs := abi.BudgetState{Budget: b.cfg, Start: b.start, Spent: abi.NanoUSD(spent), Reserved: abi.NanoUSD(b.reserved)}
+	if b.cfg.Period != abi.Rolling {
+		if start := periodStart(b.cfg.Period, now); now > 0 && start != b.start {
+			bs.Start = start
+		}
+		return bs
+	}
+	bs.Buckets = make([]abi.NanoUSD, rollingBuckets)
+	if shift < rollingBuckets {
+		for i, v := range b.buckets[shift:] {
+			bs.Buckets[i] = abi.NanoUSD(v)
+		}
+	}
+	bs.Start += abi.UnixNano(shift * b.bucketLen())
+	return bs
+}
+
+// keyState is a key as of now: a pool whose cooldown has passed reads as
+// probing, as the next decision would find it.
+func keyState(k *key, now abi.UnixNano) abi.KeyState {
 	ks := abi.KeyState{
 		Key: k.cfg, State: k.state, Trigger: k.trigger, Since: k.since,
 		InFlight: k.inFlight, Current: k.current,
@@ -76,8 +96,12 @@ func keyState(k *key) abi.KeyState {
 	pools := slices.Clone(k.pools)
 	slices.SortFunc(pools, func(a, b *pool) int { return strings.Compare(a.name, b.name) })
 	for _, p := range pools {
+		state, trigger, until := p.state, p.trigger, p.until
+		if eff := p.effective(now); eff != state {
+			state, trigger, until = eff, abi.TriggerElapsed, 0
+		}
 		ks.Pools = append(ks.Pools, abi.PoolState{
-			Name: p.name, State: p.state, Trigger: p.trigger, Until: p.until, Ladder: p.ladder,
+			Name: p.name, State: state, Trigger: trigger, Until: until, Ladder: p.ladder,
 			FailStreak: p.failStreak, Probe: p.probe, InFlight: p.inFlight,
 			Success: abi.PPM(p.success), SuccessSamples: p.successSamples, LatencyMicros: p.latency,
 			Usage:    abi.Windows{Minute: abi.Window(p.minute), Day: abi.Window(p.day)},
@@ -85,17 +109,6 @@ func keyState(k *key) abi.KeyState {
 		})
 	}
 	return ks
-}
-
-func nanoUSDs(v []int64) []abi.NanoUSD {
-	if v == nil {
-		return nil
-	}
-	out := make([]abi.NanoUSD, len(v))
-	for i, x := range v {
-		out[i] = abi.NanoUSD(x)
-	}
-	return out
 }
 
 // Restore returns a machine in the state a snapshot describes. It validates

@@ -59,9 +59,11 @@ func (w *window) tokens(now, slot int64) usage {
 	return slide(int64(cur.Input+cur.Output), int64(prev.Input+prev.Output), now, slot)
 }
 
+// slide weighs the previous slot by the part of it still in the window,
+// rounding up, so that a limit is never exceeded by rounding.
 func slide(cur, prev, now, slot int64) usage {
 	left := slot - now%slot
-	return usage{count: cur + mulDiv(prev, left, slot), cur: cur, prev: prev}
+	return usage{count: cur + mulDivUp(prev, left, slot), cur: cur, prev: prev}
 }
 
 // freeAt returns when a sliding count falls to at most limit-need, so that
@@ -74,7 +76,7 @@ func (u usage) freeAt(now, slot, limit, need int64) abi.UnixNano {
 	}
 	start := now - now%slot
 	if u.cur <= allowed && u.prev > 0 {
-		// cur + prev*(slot-e)/slot <= allowed  <=  e >= slot - (allowed-cur)*slot/prev
+		// cur + ceil(prev*(slot-e)/slot) <= allowed  <=>  e >= slot - floor((allowed-cur)*slot/prev)
 		e := slot - mulDiv(allowed-u.cur, slot, u.prev)
 		return abi.UnixNano(start + max(e, now-start))
 	}

@@ -100,6 +100,9 @@ func (s *scenario) run(b *block) (string, error) {
 			return "", err
 		}
 		s.now += abi.UnixNano(d)
+		if out, err := s.apply(abi.Event{}); err != nil || out != "ok\n" {
+			return out, err
+		}
 		return clock(s.now) + "\n", nil
 	case "provider", "model", "key", "budget", "client", "config":
 		return s.register(b.cmd, a)
@@ -573,9 +576,14 @@ func ids(keys []abi.KeyID) []string {
 	return out
 }
 
-// clock prints a time of day, UTC.
+// clock prints a time of day, UTC, with the date when it is not the
+// scenario's first day.
 func clock(t abi.UnixNano) string {
-	return time.Unix(0, int64(t)).UTC().Format("15:04:05.000Z")
+	u := time.Unix(0, int64(t)).UTC()
+	if u.YearDay() == time.Unix(0, int64(ScenarioStart)).UTC().YearDay() && u.Year() == 2026 {
+		return u.Format("15:04:05.000Z")
+	}
+	return u.Format("2006-01-02T15:04:05.000Z")
 }
 
 // stamp prints a full UTC time.
