@@ -1,0 +1,15 @@
+// Package wasmcoretest builds the core's WebAssembly module for tests and
+// drives it through Extism (github.com/extism/go-sdk), so that every host's
+// tests can check the module they ship, built from the tree they test.
+//
+// # Usage
+//
+//	func TestMain(m *testing.M) {
+//		dir, _ := os.MkdirTemp("", "core")
+//		wasmPath, err := wasmcoretest.Build(dir, "core.wasm")
+//		…
+//	}
+//
+//	p, err := wasmcoretest.CompileExtism(ctx, wasmPath)
+//	coretest.Run(t, vectors, func(t *testing.T) coretest.Core { return wasmcoretest.NewExtism(t, p) })
+package wasmcoretest
