@@ -1,0 +1,190 @@
+package sdk
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpb"
+)
+
+// errPluginExited is the cancellation cause of calls in flight when the
+// plugin process exits.
+var errPluginExited = errors.New("adapter plugin exited")
+
+// grpcClient is an [Adapter] served by a plugin over gRPC: the host side of
+// the boundary. Every error it returns is an [*Error].
+type grpcClient struct {
+	rpc adapterpb.AdapterClient
+	// exited is done once the plugin process has exited (go-plugin cancels
+	// it); calls in flight then fail at once instead of waiting on a socket.
+	exited context.Context
+}
+
+func (c *grpcClient) Info(ctx context.Context) (Info, error) {
+	ctx, cancel := c.bind(ctx)
+	defer cancel(nil)
+	r, err := c.rpc.Info(ctx, &adapterpb.InfoRequest{})
+	if err != nil {
+		return Info{}, callError(ctx, err)
+	}
+	return infoFromPB(r), nil
+}
+
+func (c *grpcClient) EstimateTokens(ctx context.Context, req *Request) (int64, error) {
+	ctx, cancel := c.bind(ctx)
+	defer cancel(nil)
+	r, err := c.rpc.EstimateTokens(ctx, requestToPB(req))
+	if err != nil {
+		return 0, callError(ctx, err)
+	}
+	return r.GetTokens(), nil
+}
+
+func (c *grpcClient) Models(ctx context.Context, req *Request) ([]Model, error) {
+	ctx, cancel := c.bind(ctx)
+	defer cancel(nil)
+	r, err := c.rpc.Models(ctx, requestToPB(req))
+	if err != nil {
+		return nil, callError(ctx, err)
+	}
+	return modelsFromPB(r), nil
+}
+
+// Do starts the call and waits for its head frame; the body's frames are
+// then read on demand by [streamBody].
+func (c *grpcClient) Do(ctx context.Context, req *Request) (*Response, error) {
+	ctx, cancel := c.bind(ctx)
+	stream, err := c.rpc.Do(ctx, requestToPB(req))
+	if err != nil {
+		defer cancel(nil)
+		return nil, callError(ctx, err)
+	}
+	first, err := stream.Recv()
+	if err != nil {
+		defer cancel(nil)
+		if err == io.EOF {
+			return nil, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: no head frame"}
+		}
+		return nil, callError(ctx, err)
+	}
+	head := first.GetHead()
+	if head == nil {
+		cancel(nil)
+		return nil, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: first frame is not a head"}
+	}
+	return &Response{
+		Status:     int(head.GetStatus()),
+		Header:     headerFromPB(head.GetHeader()),
+		Result:     abi.Result(head.GetResult()),
+		RateLimit:  rateLimitFromPB(head.GetRateLimit()),
+		RetryAfter: abi.Duration(head.GetRetryAfterNs()),
+		Body:       &streamBody{ctx: ctx, stream: stream, cancel: cancel},
+	}, nil
+}
+
+// bind derives a call's context from ctx that is also cancelled, with cause
+// [errPluginExited], when the plugin exits. Call the returned func when done.
+func (c *grpcClient) bind(ctx context.Context) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(c.exited, func() { cancel(errPluginExited) })
+	return ctx, func(cause error) {
+		stop()
+		cancel(cause)
+	}
+}
+
+// callError turns an RPC's error into an [*Error], naming a plugin exit as
+// such.
+func callError(ctx context.Context, err error) *Error {
+	if errors.Is(context.Cause(ctx), errPluginExited) {
+		return &Error{Result: abi.ConnectionError, Message: errPluginExited.Error()}
+	}
+	return errorOfStatus(err)
+}
+
+// streamBody is the [Body] of a response served over gRPC: it yields data
+// frames as they arrive and ends at the trailer frame.
+type streamBody struct {
+	ctx    context.Context
+	stream adapterpb.Adapter_DoClient
+	cancel context.CancelCauseFunc
+
+	pending []byte // the unread rest of the last data frame; Read's alone
+
+	mu      sync.Mutex // guards the fields below: Close may race Read
+	err     error      // what Read returns once pending is drained; nil until the end
+	trailer Trailer
+}
+
+// errBodyClosed is what Read returns after Close.
+var errBodyClosed = &Error{Result: abi.Cancelled, Message: "read on a closed response body"}
+
+func (b *streamBody) Read(p []byte) (int, error) {
+	for len(b.pending) == 0 { // each turn takes one frame, until the trailer or an error
+		if err := b.endErr(); err != nil {
+			return 0, err
+		}
+		f, err := b.stream.Recv()
+		switch {
+		case err == io.EOF:
+			b.end(Trailer{Result: abi.ConnectionError}, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: no trailer frame"})
+		case err != nil:
+			e := callError(b.ctx, err)
+			b.end(Trailer{Result: e.Result}, e)
+		case f.GetTrailer() != nil:
+			t := f.GetTrailer()
+			trailer := Trailer{Result: abi.Result(t.GetResult()), Usage: usageFromPB(t.GetUsage())}
+			var end error = io.EOF
+			if t.GetError() != "" {
+				end = &Error{Result: trailer.Result, Message: t.GetError()}
+			}
+			b.end(trailer, end)
+		default:
+			b.pending = f.GetData()
+		}
+	}
+	n := copy(p, b.pending)
+	b.pending = b.pending[n:]
+	return n, nil
+}
+
+// Close abandons the call: the plugin sees its context cancelled.
+func (b *streamBody) Close() error {
+	b.end(Trailer{Result: abi.Cancelled}, errBodyClosed)
+	return nil
+}
+
+func (b *streamBody) Trailer() Trailer {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.err == nil {
+		return Trailer{Result: abi.Cancelled}
+	}
+	return b.trailer
+}
+
+func (b *streamBody) endErr() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err
+}
+
+// end records how the body ended, first come first served, and releases
+// the call.
+func (b *streamBody) end(t Trailer, err error) {
+	b.mu.Lock()
+	if b.err == nil {
+		b.err, b.trailer = err, t
+	}
+	b.mu.Unlock()
+	b.cancel(nil)
+}
+
+// Interface guards
+var (
+	_ Adapter = (*grpcClient)(nil)
+	_ Body    = (*streamBody)(nil)
+)

@@ -1,0 +1,97 @@
+package sdk
+
+import (
+	"bytes"
+	"context"
+	"io"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpb"
+)
+
+// frameBytes is the most body one data frame carries. The adapter's Body
+// decides how much arrives per read; a read never waits to fill a frame.
+const frameBytes = 32 << 10
+
+// grpcServer serves an [Adapter] over gRPC: the plugin side of the
+// boundary. Errors leave as gRPC statuses with the request's secret
+// redacted.
+type grpcServer struct {
+	adapterpb.UnimplementedAdapterServer
+	impl Adapter
+}
+
+func (s *grpcServer) Info(ctx context.Context, _ *adapterpb.InfoRequest) (*adapterpb.InfoResponse, error) {
+	info, err := s.impl.Info(ctx)
+	if err != nil {
+		return nil, statusError(err, "")
+	}
+	return infoToPB(info), nil
+}
+
+func (s *grpcServer) EstimateTokens(ctx context.Context, req *adapterpb.Request) (*adapterpb.EstimateTokensResponse, error) {
+	n, err := s.impl.EstimateTokens(ctx, requestFromPB(req))
+	if err != nil {
+		return nil, statusError(err, req.GetSecret())
+	}
+	return &adapterpb.EstimateTokensResponse{Tokens: n}, nil
+}
+
+func (s *grpcServer) Models(ctx context.Context, req *adapterpb.Request) (*adapterpb.ModelsResponse, error) {
+	ms, err := s.impl.Models(ctx, requestFromPB(req))
+	if err != nil {
+		return nil, statusError(err, req.GetSecret())
+	}
+	return modelsToPB(ms), nil
+}
+
+// Do sends a head frame, then each read of the adapter's body as one data
+// frame the moment it returns, then a trailer frame.
+func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServer) error {
+	resp, err := s.impl.Do(stream.Context(), requestFromPB(req))
+	if err != nil {
+		return statusError(err, req.GetSecret())
+	}
+	defer resp.Body.Close()
+	head := &adapterpb.Head{
+		Status:       int32(resp.Status),
+		Header:       headerToPB(resp.Header),
+		Result:       uint32(resp.Result),
+		RateLimit:    rateLimitToPB(resp.RateLimit),
+		RetryAfterNs: int64(resp.RetryAfter),
+	}
+	if err := stream.Send(&adapterpb.Frame{Kind: &adapterpb.Frame_Head{Head: head}}); err != nil {
+		return err
+	}
+	buf := make([]byte, frameBytes)
+	for {
+		n, readErr := resp.Body.Read(buf)
+		if n > 0 {
+			// A fresh slice per frame: gRPC may hold a sent message.
+			data := &adapterpb.Frame_Data{Data: bytes.Clone(buf[:n])}
+			if err := stream.Send(&adapterpb.Frame{Kind: data}); err != nil {
+				return err
+			}
+		}
+		if readErr != nil {
+			trailer := trailerToPB(resp.Body.Trailer(), readErr, req.GetSecret())
+			return stream.Send(&adapterpb.Frame{Kind: &adapterpb.Frame_Trailer{Trailer: trailer}})
+		}
+	}
+}
+
+// trailerToPB encodes how a body ended: cleanly at io.EOF, or with readErr,
+// whose message (secret redacted) and class travel along.
+func trailerToPB(t Trailer, readErr error, secret string) *adapterpb.Trailer {
+	out := &adapterpb.Trailer{Result: uint32(t.Result), Usage: usageToPB(t.Usage)}
+	if readErr != io.EOF {
+		out.Error = Redact(readErr.Error(), secret)
+		if t.Result == abi.Success {
+			out.Result = uint32(ClassifyError(readErr))
+		}
+	}
+	return out
+}
+
+// Interface guards
+var _ adapterpb.AdapterServer = (*grpcServer)(nil)
