@@ -14,7 +14,9 @@ const (
 
 var opExports = [opCount]string{"raw_apply", "raw_route", "raw_snapshot", "raw_restore", "raw_version"}
 
-func (o op) String() string { return [opCount]string{"apply", "route", "snapshot", "restore", "version"}[o] }
+func (o op) String() string {
+	return [opCount]string{"apply", "route", "snapshot", "restore", "version"}[o]
+}
 
 // hasInput reports whether the call takes a message.
 func (o op) hasInput() bool { return o == opApply || o == opRoute || o == opRestore }
