@@ -2,7 +2,6 @@ package wasmcore_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"testing"
 
@@ -39,12 +38,7 @@ func malformedInputs(t *testing.T) []struct {
 // through the raw ABI and through Extism: each answers the native core's
 // error code and message, and the core neither traps nor changes.
 func TestMalformed(t *testing.T) {
-	ctx := context.Background()
-	p, err := wasmcoretest.CompileExtism(ctx, wasmcore.TestModule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close(ctx) })
+	p := compileExtism(t)
 	native := coretest.NewNative()
 	wz := wazeroCore{newCore(t, wasmcore.Config{})}
 	ex := wasmcoretest.NewExtism(t, p)
@@ -82,12 +76,7 @@ func TestMalformed(t *testing.T) {
 // TestExtismIgnoresInput checks that the exports without an input
 // (snapshot, version) ignore whatever input an Extism host passes.
 func TestExtismIgnoresInput(t *testing.T) {
-	ctx := context.Background()
-	p, err := wasmcoretest.CompileExtism(ctx, wasmcore.TestModule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close(ctx) })
+	p := compileExtism(t)
 	ex := wasmcoretest.NewExtism(t, p)
 	native := coretest.NewNative()
 	for _, op := range []string{coretest.OpSnapshot, coretest.OpVersion} {

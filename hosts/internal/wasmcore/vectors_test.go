@@ -9,6 +9,8 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/core/coretest"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore/wasmcoretest"
+	extism "github.com/extism/go-sdk"
+	"github.com/tetratelabs/wazero"
 )
 
 const vectorDir = "../../../testdata/vectors"
@@ -48,6 +50,26 @@ func newCore(t testing.TB, cfg wasmcore.Config) *wasmcore.Core {
 	return c
 }
 
+// compileExtism compiles the test module as an Extism plugin, closed when
+// t ends.
+func compileExtism(t testing.TB) *extism.CompiledPlugin {
+	t.Helper()
+	ctx := context.Background()
+	cache, err := wazero.NewCompilationCacheWithDir(wasmcore.TestCacheDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := wasmcoretest.CompileExtism(ctx, wasmcore.TestModule, cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = p.Close(ctx)
+		_ = cache.Close(ctx)
+	})
+	return p
+}
+
 func loadVectors(t testing.TB) []coretest.Vector {
 	t.Helper()
 	vectors, err := coretest.LoadVectors(vectorDir)
@@ -67,22 +89,14 @@ func TestVectors(t *testing.T) {
 // TestVectorsExtism replays them through the Extism exports under extism
 // go-sdk.
 func TestVectorsExtism(t *testing.T) {
-	p, err := wasmcoretest.CompileExtism(context.Background(), wasmcore.TestModule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close(context.Background()) })
+	p := compileExtism(t)
 	coretest.Run(t, loadVectors(t), func(t *testing.T) coretest.Core { return wasmcoretest.NewExtism(t, p) })
 }
 
 // TestFinalSnapshots replays every vector natively, under wazero and under
 // Extism, and compares the snapshots the three end with.
 func TestFinalSnapshots(t *testing.T) {
-	p, err := wasmcoretest.CompileExtism(context.Background(), wasmcore.TestModule)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close(context.Background()) })
+	p := compileExtism(t)
 	for _, v := range loadVectors(t) {
 		t.Run(v.Name, func(t *testing.T) {
 			impls := []struct {

@@ -10,6 +10,6 @@
 //		…
 //	}
 //
-//	p, err := wasmcoretest.CompileExtism(ctx, wasmPath)
+//	p, err := wasmcoretest.CompileExtism(ctx, wasmPath, nil)
 //	coretest.Run(t, vectors, func(t *testing.T) coretest.Core { return wasmcoretest.NewExtism(t, p) })
 package wasmcoretest

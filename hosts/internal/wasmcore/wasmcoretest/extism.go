@@ -13,10 +13,15 @@ import (
 )
 
 // CompileExtism compiles the module at wasmPath as an Extism plugin, with
-// WASI (the Go runtime needs it) and wazero's compiler.
-func CompileExtism(ctx context.Context, wasmPath string) (*extism.CompiledPlugin, error) {
+// WASI (the Go runtime needs it) and wazero's compiler, using cache unless
+// it is nil.
+func CompileExtism(ctx context.Context, wasmPath string, cache wazero.CompilationCache) (*extism.CompiledPlugin, error) {
 	manifest := extism.Manifest{Wasm: []extism.Wasm{extism.WasmFile{Path: wasmPath}}}
-	cfg := extism.PluginConfig{EnableWasi: true, RuntimeConfig: wazero.NewRuntimeConfigCompiler()}
+	rc := wazero.NewRuntimeConfigCompiler()
+	if cache != nil {
+		rc = rc.WithCompilationCache(cache)
+	}
+	cfg := extism.PluginConfig{EnableWasi: true, RuntimeConfig: rc}
 	p, err := extism.NewCompiledPlugin(ctx, manifest, cfg, nil)
 	if err != nil {
 		return nil, fmt.Errorf("compile %s as an Extism plugin: %w", wasmPath, err)
