@@ -16,7 +16,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/core"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore"
-	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore/wasmcoretest"
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
 	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
 )
@@ -57,7 +57,7 @@ func benchCores(b *testing.B) []struct {
 			}
 		}},
 		{"extism", func(b *testing.B) benchCore {
-			p := wasmcoretest.NewExtism(b, compileExtism(b))
+			p := wasmtest.NewExtism(b, compileExtism(b))
 			return benchCore{
 				route: func(in []byte) ([]byte, error) { return p.Call("route", in) },
 				apply: func(in []byte) ([]byte, error) { return p.Call("apply", in) },
@@ -217,7 +217,7 @@ func BenchmarkInitializeWithCache(b *testing.B) {
 // makes its first call (which initialises the Go runtime).
 func initExtism(b *testing.B, cache wazero.CompilationCache) {
 	ctx := context.Background()
-	p, err := wasmcoretest.CompileExtism(ctx, wasmcore.TestModule, cache)
+	p, err := wasmtest.CompileExtism(ctx, wasmcore.TestModule, cache)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func BenchmarkCallNoop(b *testing.B) {
 		}
 	})
 	b.Run("core=extism", func(b *testing.B) {
-		p := wasmcoretest.NewExtism(b, compileExtism(b))
+		p := wasmtest.NewExtism(b, compileExtism(b))
 		b.ReportAllocs()
 		b.ResetTimer()
 		for range b.N {

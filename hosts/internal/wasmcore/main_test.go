@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore/wasmcoretest"
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
 )
 
 // Set by TestMain for this package's tests, internal and external.
@@ -34,8 +34,8 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	TestCacheDir = filepath.Join(dir, "cache")
-	if TestModule, err = wasmcoretest.Build(dir, "core.wasm"); err == nil {
-		TestCrashModule, err = wasmcoretest.Build(dir, "core-crash.wasm", "akrcrash")
+	if TestModule, err = wasmtest.Build(dir, "core.wasm"); err == nil {
+		TestCrashModule, err = wasmtest.Build(dir, "core-crash.wasm", "akrcrash")
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

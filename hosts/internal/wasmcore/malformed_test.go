@@ -8,7 +8,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/core/coretest"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore"
-	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore/wasmcoretest"
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
 )
 
 // malformedInputs are inputs that no export may trap on.
@@ -41,7 +41,7 @@ func TestMalformed(t *testing.T) {
 	p := compileExtism(t)
 	native := coretest.NewNative()
 	wz := wazeroCore{newCore(t, wasmcore.Config{})}
-	ex := wasmcoretest.NewExtism(t, p)
+	ex := wasmtest.NewExtism(t, p)
 	for _, host := range []struct {
 		name string
 		core coretest.Core
@@ -77,7 +77,7 @@ func TestMalformed(t *testing.T) {
 // (snapshot, version) ignore whatever input an Extism host passes.
 func TestExtismIgnoresInput(t *testing.T) {
 	p := compileExtism(t)
-	ex := wasmcoretest.NewExtism(t, p)
+	ex := wasmtest.NewExtism(t, p)
 	native := coretest.NewNative()
 	for _, op := range []string{coretest.OpSnapshot, coretest.OpVersion} {
 		want, _ := native.Call(op, nil)

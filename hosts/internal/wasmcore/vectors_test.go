@@ -8,7 +8,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/core/coretest"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore"
-	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore/wasmcoretest"
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
 	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
 )
@@ -59,7 +59,7 @@ func compileExtism(t testing.TB) *extism.CompiledPlugin {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := wasmcoretest.CompileExtism(ctx, wasmcore.TestModule, cache)
+	p, err := wasmtest.CompileExtism(ctx, wasmcore.TestModule, cache)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestVectors(t *testing.T) {
 // go-sdk.
 func TestVectorsExtism(t *testing.T) {
 	p := compileExtism(t)
-	coretest.Run(t, loadVectors(t), func(t *testing.T) coretest.Core { return wasmcoretest.NewExtism(t, p) })
+	coretest.Run(t, loadVectors(t), func(t *testing.T) coretest.Core { return wasmtest.NewExtism(t, p) })
 }
 
 // TestFinalSnapshots replays every vector natively, under wazero and under
@@ -105,7 +105,7 @@ func TestFinalSnapshots(t *testing.T) {
 			}{
 				{"native", coretest.NewNative()},
 				{"wazero", wazeroCore{newCore(t, wasmcore.Config{})}},
-				{"extism", wasmcoretest.NewExtism(t, p)},
+				{"extism", wasmtest.NewExtism(t, p)},
 			}
 			var want []byte
 			for i, impl := range impls {

@@ -1,4 +1,4 @@
-package wasmcoretest
+package wasmtest
 
 import (
 	"bytes"
