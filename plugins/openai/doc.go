@@ -1,0 +1,48 @@
+// Package openai is the provider adapter for OpenAI and every
+// OpenAI-compatible API (Groq, Together, OpenRouter, vLLM, Ollama …): the
+// request's BaseURL picks the provider. It implements [sdk.Adapter] for
+// the chat/completions (streamed or not), completions and embeddings
+// endpoints and the model listing.
+//
+// # Usage
+//
+// In a host, in-process (it is wire-compatible with OpenAI, see
+// [sdk.Info].WireCompatible):
+//
+//	a := openai.New(openai.Config{Logger: logger})
+//	resp, err := a.Do(ctx, &sdk.Request{
+//		Endpoint: sdk.EndpointChatCompletions,
+//		Body:     clientBody,
+//		BaseURL:  "https://api.groq.com/openai/v1",
+//		Secret:   secret,
+//	})
+//	… // relay resp.Status, resp.Header, resp.Body; then resp.Outcome()
+//
+// As a plugin subprocess, build ./cmd/apikeyrouter-openai and start it with
+// [sdk.NewClient].
+//
+// # What it changes
+//
+// The client's body goes upstream byte for byte, except:
+//
+//   - "model" is replaced when the request names a different provider
+//     model;
+//   - a stream whose client did not ask for stream_options.include_usage
+//     gets it, so usage is always accounted; the extra final usage-only
+//     chunk (empty choices) is then dropped from the stream the client
+//     sees. The other chunks keep the "usage":null field upstream adds.
+//
+// The secret goes only in "Authorization: Bearer …" (and nowhere if
+// empty, for local servers). Every answer's x-ratelimit-* and
+// retry-after(-ms) headers become the response's RateLimit and RetryAfter,
+// successes included. Usage comes from the JSON body's "usage" or the
+// stream's usage chunk (Groq's "x_groq.usage" too).
+//
+// # Token estimates
+//
+// EstimateTokens approximates until a real tokenizer (tiktoken) replaces
+// it: one token per four bytes of text, rounded up, plus 3 per chat message
+// and 3 for the reply, 85 per image part, and tool definitions by their
+// JSON size. Expect errors up to about 2x (code is over-, CJK text
+// underestimated).
+package openai

@@ -1,0 +1,102 @@
+package openai
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+)
+
+// doneData is the data of a stream's last event.
+var doneData = []byte("[DONE]")
+
+// streamReader relays an OpenAI server-sent event stream event by event,
+// each one as soon as it arrives, byte for byte. On the way it records the
+// usage chunk's usage and, when hideUsage, drops that chunk (the adapter
+// asked for it, the client did not). A mid-stream error event or an event
+// that is not JSON is relayed too, and then ends the stream with a server
+// error instead of io.EOF.
+type streamReader struct {
+	body      io.ReadCloser
+	events    *sdk.SSEScanner
+	hideUsage bool
+
+	pending []byte // the unsent rest of the current event
+	usage   abi.Usage
+	broken  error // the provider's own stream failure, reported at the end
+	err     error // what Read returns once pending is drained
+}
+
+func newStreamReader(body io.ReadCloser, hideUsage bool) *streamReader {
+	return &streamReader{body: body, events: sdk.NewSSEScanner(body), hideUsage: hideUsage}
+}
+
+func (s *streamReader) Read(p []byte) (int, error) {
+	for len(s.pending) == 0 { // each turn consumes one event, or ends the stream
+		if s.err != nil {
+			return 0, s.err
+		}
+		if !s.events.Next() {
+			s.err = s.end()
+			continue
+		}
+		s.pending = s.inspect(s.events.Data(), s.events.Raw())
+	}
+	n := copy(p, s.pending)
+	s.pending = s.pending[n:]
+	return n, nil
+}
+
+// inspect looks at one event and returns the bytes to relay: raw, or nil
+// to drop it.
+func (s *streamReader) inspect(data, raw []byte) []byte {
+	if len(data) == 0 || bytes.Equal(data, doneData) {
+		return raw
+	}
+	if !gjson.ValidBytes(data) {
+		s.fail("openai: malformed stream event")
+		return raw
+	}
+	if e := gjson.GetBytes(data, "error"); e.Exists() {
+		s.fail("openai: stream error event: " + e.Get("message").String())
+		return raw
+	}
+	if u, ok := usageOf(data); ok {
+		s.usage = u
+		if s.hideUsage && gjson.GetBytes(data, "choices.#").Int() == 0 {
+			return nil
+		}
+	}
+	return raw
+}
+
+// fail records the first failure of the provider's stream.
+func (s *streamReader) fail(msg string) {
+	if s.broken == nil {
+		s.broken = &sdk.Error{Result: abi.ServerError, Message: msg}
+	}
+}
+
+// end returns what ends the stream: a read error, a recorded failure, or
+// io.EOF.
+func (s *streamReader) end() error {
+	switch {
+	case s.events.Err() != nil:
+		return fmt.Errorf("openai: read stream: %w", s.events.Err())
+	case s.broken != nil:
+		return s.broken
+	}
+	return io.EOF
+}
+
+func (s *streamReader) Close() error { return s.body.Close() }
+
+// Usage returns the usage the stream reported so far.
+func (s *streamReader) Usage() abi.Usage { return s.usage }
+
+// Interface guards
+var _ io.ReadCloser = (*streamReader)(nil)
