@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // replayAll returns the journal after seq.
@@ -341,4 +342,103 @@ func TestFailedCommitLeavesNoGap(t *testing.T) {
 	if got := seqs(replayAll(t, s, 0)); !slices.Equal(got, durable) {
 		t.Errorf("journal = %v, want the %d entries reported durable", got, len(durable))
 	}
+}
+
+// TestEntriesQueuedBehindFailedCommit queues entries while a commit that
+// will fail is under way: they must fail too, although they were queued
+// before the failure was known.
+func TestEntriesQueuedBehindFailedCommit(t *testing.T) {
+	opts := testOptions(testMasterKey)
+	opts.MaxSize = 1 << 20
+	s, err := Open(t.TempDir(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	// Hold bbolt's writer lock so the first commit waits for it.
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tooBig := s.Enqueue(Entry{1, make([]byte, 2<<20)})
+	waitTaken(t, s)
+	queued := s.Enqueue(Entry{2, []byte("small")})
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := tooBig(); !errors.Is(err, ErrUnwritable) {
+		t.Fatalf("entry larger than MaxSize: err = %v, want ErrUnwritable", err)
+	}
+	if err := queued(); !errors.Is(err, ErrJournalBroken) {
+		t.Fatalf("entry queued behind it: err = %v, want ErrJournalBroken", err)
+	}
+	if got := replayAll(t, s, 0); len(got) != 0 {
+		t.Errorf("journal = %v, want empty", seqs(got))
+	}
+}
+
+// waitTaken waits until the writer has taken the queued entries into a
+// commit.
+func waitTaken(t *testing.T, s *Store) {
+	t.Helper()
+	for range 5000 {
+		s.w.mu.Lock()
+		taken := s.w.entryRes == nil
+		s.w.mu.Unlock()
+		if taken {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("the writer did not take the queued entries within 5 s")
+}
+
+// TestSnapshotsQueuedTogether queues two snapshots behind a commit: the
+// later one is written, and both callers learn it is durable.
+func TestSnapshotsQueuedTogether(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := s.Enqueue(entryFor(1), entryFor(2), entryFor(3))
+	waitTaken(t, s)
+
+	errs := make(chan error, 2)
+	for _, seq := range []uint64{2, 3} {
+		go func() { errs <- s.SaveSnapshot(seq, fmt.Appendf(nil, "state@%d", seq)) }()
+		waitSnapshotQueued(t, s, seq)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := first(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	seq, data, err := s.LatestSnapshot()
+	if err != nil || seq != 3 || string(data) != "state@3" {
+		t.Errorf("LatestSnapshot = %d, %q, %v; want 3, state@3", seq, data, err)
+	}
+}
+
+// waitSnapshotQueued waits until the snapshot at seq is the queued one.
+func waitSnapshotQueued(t *testing.T, s *Store, seq uint64) {
+	t.Helper()
+	for range 5000 {
+		s.w.mu.Lock()
+		queued := s.w.snap != nil && s.w.snap.seq == seq
+		s.w.mu.Unlock()
+		if queued {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("snapshot %d was not queued within 5 s", seq)
 }
