@@ -1,5 +1,14 @@
 //go:build wasip1
 
+// Command wasm is the routing core as a WebAssembly module: an Extism
+// plugin (exports apply, route, snapshot, restore, version) that also
+// exports a raw ABI for hosts without the Extism kernel (raw_*). Build it
+// with stock Go:
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o bin/apikeyrouter-core.wasm ./wasm
+//
+// The exports are glue only: input → core's *Msg method → output. The
+// module instance holds one [core.Machine]. README.md specifies both ABIs.
 package main
 
 import (
