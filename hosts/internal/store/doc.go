@@ -53,7 +53,9 @@
 //	})
 //
 // Journal each input under the lock that orders the core's inputs, and wait
-// for durability after releasing it, so concurrent requests share one fsync:
+// for durability after releasing it, so concurrent requests share one fsync.
+// Act on the core's output (call the provider, answer the client) only once
+// wait returns, so a crash cannot lose a budget reservation already spent:
 //
 //	mu.Lock()
 //	seq++

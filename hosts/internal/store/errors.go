@@ -72,8 +72,7 @@ func storageErr(err error) error {
 		errors.Is(err, syscall.EROFS),
 		errors.Is(err, syscall.ENOSPC),
 		errors.Is(err, syscall.EDQUOT),
-		errors.Is(err, berrors.ErrMaxSizeReached),
-		errors.Is(err, berrors.ErrDatabaseReadOnly):
+		errors.Is(err, berrors.ErrMaxSizeReached):
 		return fmt.Errorf("%w: %w", ErrUnwritable, err)
 	}
 	return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -31,7 +32,7 @@ func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) 
 // a copy the caller may keep. Only what is committed is replayed: call it
 // before enqueueing new entries.
 func (s *Store) Replay(after uint64, fn func(seq uint64, data []byte) error) error {
-	for {
+	for after < math.MaxUint64 {
 		var chunk []Entry
 		err := s.view(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucketJournal).Cursor()
@@ -56,6 +57,7 @@ func (s *Store) Replay(after uint64, fn func(seq uint64, data []byte) error) err
 		}
 		after = chunk[len(chunk)-1].Seq
 	}
+	return nil
 }
 
 // LatestSnapshot returns the most recent snapshot and the sequence number

@@ -60,7 +60,7 @@ type Options struct {
 	// MaxSize caps the database file in bytes: a write that would grow it
 	// further fails with [ErrUnwritable] instead of filling the disk. Zero
 	// means no limit.
-	MaxSize int64
+	MaxSize int
 
 	// KDF is the Argon2id cost used when Open creates the key record and
 	// when [Store.RotateMasterKey] rewrites it. An existing record is
@@ -112,7 +112,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout: timeout,
 		NoSync:  opts.NoSync,
-		MaxSize: int(opts.MaxSize),
+		MaxSize: opts.MaxSize,
 	})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
