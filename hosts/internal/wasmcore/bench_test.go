@@ -117,7 +117,7 @@ func BenchmarkRoute(b *testing.B) {
 }
 
 // fleetOf encodes the events that register a provider, a model and n keys.
-func fleetOf(b *testing.B, n int) [][]byte {
+func fleetOf(b testing.TB, n int) [][]byte {
 	evs := []abi.Event{
 		{Provider: &abi.Provider{ID: "openai"}},
 		{Model: &abi.Model{Provider: "openai", Name: "gpt-4o-mini", Price: abi.Price{Input: 150_000, Output: 600_000}, ContextWindow: 128_000}},
@@ -134,7 +134,7 @@ func fleetOf(b *testing.B, n int) [][]byte {
 }
 
 // offset returns where the eight bytes of mark are in msg.
-func offset(b *testing.B, msg []byte, mark uint64) int {
+func offset(b testing.TB, msg []byte, mark uint64) int {
 	var m [8]byte
 	binary.BigEndian.PutUint64(m[:], mark)
 	i := bytes.Index(msg, m[:])
