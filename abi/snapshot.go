@@ -37,6 +37,8 @@ type KeyState struct {
 	InFlight int64 `msgpack:"in_flight,omitempty" json:"in_flight,omitempty"`
 	// Current is the smooth weighted round-robin counter.
 	Current int64 `msgpack:"current,omitempty" json:"current,omitempty"`
+	// LastUsed is when a decision last chose the key.
+	LastUsed UnixNano `msgpack:"last_used,omitempty" json:"last_used,omitempty"`
 	// Usage is the key-wide usage.
 	Usage Windows `msgpack:"usage,omitempty" json:"usage,omitempty"`
 	// Pools are the key's per-model (or per quota group) states, by name.

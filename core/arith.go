@@ -11,6 +11,9 @@ func mulDiv(a, b, c int64) int64 {
 	if a <= 0 || b <= 0 || c <= 0 {
 		return 0
 	}
+	if a < 1<<31 && b < 1<<31 {
+		return a * b / c
+	}
 	hi, lo := bits.Mul64(uint64(a), uint64(b))
 	if hi >= uint64(c) {
 		return math.MaxInt64
@@ -26,6 +29,9 @@ func mulDiv(a, b, c int64) int64 {
 func mulDivUp(a, b, c int64) int64 {
 	if a <= 0 || b <= 0 || c <= 0 {
 		return 0
+	}
+	if a < 1<<31 && b < 1<<31 {
+		return (a*b + c - 1) / c
 	}
 	hi, lo := bits.Mul64(uint64(a), uint64(b))
 	if hi >= uint64(c) {

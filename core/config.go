@@ -31,6 +31,7 @@ const (
 type config struct {
 	given             abi.Config
 	objective         abi.Objective
+	resolved          objective
 	ladder            []abi.Duration
 	cooldownCap       abi.Duration
 	resetHintCap      abi.Duration
@@ -86,6 +87,7 @@ func newConfig(c abi.Config) (config, error) {
 	if len(r.ladder) == 0 {
 		r.ladder = DefaultCooldownLadder
 	}
+	resolveObjective(r.objective, &r.resolved)
 	return r, nil
 }
 

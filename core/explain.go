@@ -22,7 +22,7 @@ func appendExplanation(b []byte, r *routing, best *candidate, d *abi.Decision) [
 		b = append(b, "the only eligible key"...)
 	} else {
 		b = appendWhy(b, r, best)
-		if r.obj.primary() == abi.GoalLatency && best.fresh && r.obj.weight[abi.GoalLatency] == r.obj.total {
+		if r.obj.primary() == abi.GoalLatency && best.fresh() && r.obj.weight[abi.GoalLatency] == r.obj.total {
 			b = append(b, " among "...)
 		} else {
 			b = append(b, " of "...)
@@ -33,15 +33,15 @@ func appendExplanation(b []byte, r *routing, best *candidate, d *abi.Decision) [
 	if best.probe {
 		b = append(b, " (half-open probe after its cooldown)"...)
 	}
-	if best.q.capacity >= abi.Critical {
+	if best.capacity >= abi.Critical {
 		b = append(b, " (itself forecast to run out before its reset"...)
-		if best.q.resetAt != 0 {
+		if best.resetAt != 0 {
 			b = append(b, " at "...)
-			b = appendTime(b, r.now, best.q.resetAt)
+			b = appendTime(b, r.now, best.resetAt)
 		}
 		b = append(b, ')')
 	}
-	b = appendExclusions(b, r)
+	b = appendExclusions(b, r, nil)
 	for i, id := range d.SoftBudgets {
 		if i == 0 {
 			b = append(b, "; over soft budget "...)
@@ -57,7 +57,7 @@ func appendExplanation(b []byte, r *routing, best *candidate, d *abi.Decision) [
 func appendWhy(b []byte, r *routing, c *candidate) []byte {
 	if r.obj.roundRobin() {
 		b = append(b, "next in weighted round-robin (weight "...)
-		b = strconv.AppendInt(b, c.k.weight(), 10)
+		b = strconv.AppendInt(b, c.k.weight, 10)
 		return append(b, ')')
 	}
 	if r.obj.weight[r.obj.primary()] != r.obj.total {
@@ -84,27 +84,33 @@ func appendWhy(b []byte, r *routing, c *candidate) []byte {
 		return appendUSD(b, c.cost)
 	case abi.GoalReliability:
 		b = append(b, "highest success rate "...)
-		return appendPercent(b, c.success)
+		return appendPercent(b, c.success())
 	case abi.GoalLatency:
-		if c.fresh {
+		if c.fresh() {
 			return append(b, "latency not measured yet, so tried first"...)
 		}
 		b = append(b, "lowest latency "...)
-		return appendMicros(b, c.latency)
+		return appendMicros(b, c.latency())
 	default: // quota
 		b = append(b, "most quota headroom "...)
-		return appendPercent(b, c.q.headroom)
+		return appendPercent(b, c.headroom)
 	}
 }
 
 // appendExclusions names the most telling exclusions — those that end at
 // a known time first, then busy keys, then broken ones, then the rest — and
 // counts the others.
-func appendExclusions(b []byte, r *routing) []byte {
-	named := 0
+// Keys held back by the budget skip (already told of) are not named.
+func appendExclusions(b []byte, r *routing, skip *budget) []byte {
+	named, skipped := 0, 0
+	for _, e := range r.excl {
+		if skip != nil && e.b == skip {
+			skipped++
+		}
+	}
 	for rank := 0; rank < 4 && named < exclusionsNamed; rank++ {
 		for _, e := range r.excl {
-			if mentionRank(e.reason) != rank {
+			if mentionRank(e.reason) != rank || skip != nil && e.b == skip {
 				continue
 			}
 			b = append(b, "; "...)
@@ -116,7 +122,7 @@ func appendExclusions(b []byte, r *routing) []byte {
 			}
 		}
 	}
-	if rest := len(r.excl) - named; rest > 0 {
+	if rest := len(r.excl) - named - skipped; rest > 0 {
 		b = append(b, "; "...)
 		b = strconv.AppendInt(b, int64(rest), 10)
 		b = append(b, " more excluded"...)
@@ -184,9 +190,8 @@ func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {
 }
 
 // appendRefusal explains why no key can serve a request.
-func appendRefusal(b []byte, r *routing, code abi.Code, retry abi.UnixNano) []byte {
-	if code == abi.BudgetExceeded {
-		bu := r.excl[0].b
+func appendRefusal(b []byte, r *routing, bu *budget, retry abi.UnixNano) []byte {
+	if bu != nil {
 		b = append(b, "hard budget "...)
 		b = append(b, bu.cfg.ID...)
 		b = append(b, " would be overspent: "...)
@@ -199,15 +204,13 @@ func appendRefusal(b []byte, r *routing, code abi.Code, retry abi.UnixNano) []by
 		b = append(b, ' ')
 		b = append(b, bu.cfg.Period.String()...)
 		if retry == 0 {
-			return append(b, "; the request alone needs more than the limit (a lower max_tokens reserves less)"...)
+			b = append(b, "; the request alone needs more than the limit (a lower max_tokens reserves less)"...)
 		}
-		b = append(b, "; retry at "...)
-		return appendTime(b, r.now, retry)
 	} else {
 		b = append(b, "no eligible key for model "...)
 		b = append(b, quote(r.req.Model)...)
 	}
-	b = appendExclusions(b, r)
+	b = appendExclusions(b, r, bu)
 	if retry != 0 {
 		b = append(b, "; retry at "...)
 		b = appendTime(b, r.now, retry)

@@ -6,30 +6,41 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 )
 
-// key is a registered key and its key-wide state.
+// key is a registered key and its key-wide state. The fields routing reads
+// for every key come first, to share as few cache lines as possible.
 type key struct {
-	cfg     abi.Key
-	prov    *provider
-	state   abi.State
-	trigger abi.Trigger
-	since   abi.UnixNano
-	// inFlight counts open attempts.
-	inFlight int64
-	// current is the smooth weighted round-robin counter.
-	current int64
-	minute  window
-	day     window
+	// mark is the route generation that excluded the key by request.
+	mark  uint64
+	state abi.State
+	// restricted is set when the key serves only some models, or carries
+	// tags, or declares limits: the slower checks are needed.
+	restricted bool
+	// current is the smooth weighted round-robin counter; weight is the
+	// key's share (at least 1).
+	current, weight int64
+	inFlight        int64
+	// lastUsed is when a decision last chose the key.
+	lastUsed abi.UnixNano
 	// pools are the per-model (or quota group) states, sorted by id.
 	pools []*pool
 	// budgets are the key-scope budgets.
 	budgets []*budget
-	// mark is the route generation that excluded the key by request.
-	mark    uint64
+
+	cfg     abi.Key
+	prov    *provider
+	trigger abi.Trigger
+	since   abi.UnixNano
+	minute  window
+	day     window
 	removed bool
 }
 
-// weight returns the key's fairness weight (at least 1).
-func (k *key) weight() int64 { return max(k.cfg.Weight, 1) }
+// configure sets the key's configuration and what is derived from it.
+func (k *key) configure(cfg abi.Key) {
+	k.cfg = cfg
+	k.weight = max(cfg.Weight, 1)
+	k.restricted = len(cfg.Models) > 0 || len(cfg.Tags) > 0 || cfg.Limits != (abi.Limits{}) || cfg.Discount > 0
+}
 
 // pool returns the key's pool id, or nil when it has none yet.
 func (k *key) pool(id int32) *pool {

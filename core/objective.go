@@ -11,15 +11,16 @@ type objective struct {
 	n      int
 	weight [numGoals]int64 // thousandths
 	total  int64
+	// single is set when only the primary goal has weight; rr when that
+	// goal is fairness (plain smooth weighted round-robin).
+	single, rr bool
 }
 
 func (o *objective) primary() abi.Goal { return o.order[0] }
 
 // roundRobin reports whether the objective is plain fairness: smooth
 // weighted round-robin, not a score.
-func (o *objective) roundRobin() bool {
-	return o.total == o.weight[abi.GoalFairness]
-}
+func (o *objective) roundRobin() bool { return o.rr }
 
 func validGoal(g abi.Goal) bool { return g > abi.GoalDefault && g <= abi.GoalQuota }
 
@@ -69,8 +70,13 @@ func validateObjective(o abi.Objective) error {
 // the configured default.
 func (m *Machine) resolve(in abi.Objective, o *objective) {
 	if in.Primary == abi.GoalDefault {
-		in = m.cfg.objective
+		*o = m.cfg.resolved
+		return
 	}
+	resolveObjective(in, o)
+}
+
+func resolveObjective(in abi.Objective, o *objective) {
 	*o = objective{}
 	o.order[0] = in.Primary
 	o.n = 1 + copy(o.order[1:], in.Secondary)
@@ -90,4 +96,6 @@ func (m *Machine) resolve(in abi.Objective, o *objective) {
 	for _, w := range o.weight {
 		o.total += w
 	}
+	o.single = o.weight[o.order[0]] == o.total
+	o.rr = o.total == o.weight[abi.GoalFairness]
 }

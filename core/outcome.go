@@ -51,11 +51,13 @@ func (m *Machine) outcome(now abi.UnixNano, o *abi.Outcome, fx *abi.Effects) err
 	if k.removed {
 		return nil
 	}
-	t := int64(now)
-	k.minute.add(t, minuteSlot, 0, u.InputTokens, u.OutputTokens)
-	k.day.add(t, daySlot, 0, u.InputTokens, u.OutputTokens)
-	p.minute.add(t, minuteSlot, 0, u.InputTokens, u.OutputTokens)
-	p.day.add(t, daySlot, 0, u.InputTokens, u.OutputTokens)
+	if u.InputTokens+u.OutputTokens > 0 {
+		minute, day := slotStart(int64(now), minuteSlot), slotStart(int64(now), daySlot)
+		k.minute.add(minute, minuteSlot, 0, u.InputTokens, u.OutputTokens)
+		k.day.add(day, daySlot, 0, u.InputTokens, u.OutputTokens)
+		p.minute.add(minute, minuteSlot, 0, u.InputTokens, u.OutputTokens)
+		p.day.add(day, daySlot, 0, u.InputTokens, u.OutputTokens)
+	}
 	if o.RateLimit != nil {
 		m.observe(now, p, o.RateLimit)
 	}

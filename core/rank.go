@@ -11,25 +11,34 @@ import (
 // rank scores the candidates and puts the best few (all, with Detail) in
 // r.top, best first.
 func (m *Machine) rank(r *routing) {
-	r.bounds()
-	for i := range r.cands {
-		r.cands[i].score = r.score(&r.cands[i])
-	}
 	want := 1 + m.cfg.maxFallbacks
 	if r.req.MaxFallbacks > 0 {
 		want = 1 + int(r.req.MaxFallbacks)
+	}
+	// A single goal ranks on its raw metric; only a mix needs every score.
+	if !r.obj.single {
+		for i := range r.cands {
+			r.cands[i].score = r.score(&r.cands[i])
+		}
 	}
 	if r.req.Detail {
 		slices.SortStableFunc(r.cands, func(a, b candidate) int { return r.compare(&a, &b) })
 		for i := range r.cands {
 			r.top = append(r.top, i)
 		}
+	} else if r.obj.rr {
+		r.topByCounter(want)
 	} else {
 		for i := range r.cands {
 			r.insert(i, want)
 		}
 	}
-	if !r.obj.roundRobin() && len(r.top) > 1 && r.compare(&r.cands[r.top[0]], &r.cands[r.top[1]]) == 0 {
+	if r.obj.single {
+		for _, i := range r.top { // for the listing
+			r.cands[i].score = r.score(&r.cands[i])
+		}
+	}
+	if !r.obj.rr && len(r.top) > 1 && r.compare(&r.cands[r.top[0]], &r.cands[r.top[1]]) == 0 {
 		m.breakTie(r)
 	}
 }
@@ -50,6 +59,27 @@ func (r *routing) insert(i, want int) {
 	}
 	copy(r.top[pos+1:], r.top[pos:])
 	r.top[pos] = i
+}
+
+// topByCounter is insert for plain round-robin: the highest counters, the
+// earliest first among equals.
+func (r *routing) topByCounter(want int) {
+	for i := range r.cands {
+		cw := r.cands[i].cw
+		n := len(r.top)
+		if n == want && cw <= r.cands[r.top[n-1]].cw {
+			continue
+		}
+		pos := n
+		for pos > 0 && cw > r.cands[r.top[pos-1]].cw {
+			pos--
+		}
+		if n < want {
+			r.top = append(r.top, 0)
+		}
+		copy(r.top[pos+1:], r.top[pos:])
+		r.top[pos] = i
+	}
 }
 
 // breakTie picks the best key uniformly among the candidates that tie with
@@ -84,26 +114,6 @@ func (m *Machine) breakTie(r *routing) {
 	}
 }
 
-// bounds finds the extremes the normalised scores are relative to.
-func (r *routing) bounds() {
-	r.minCost, r.minLatency, r.minCW, r.maxCW = -1, 0, 0, 0
-	for i := range r.cands {
-		c := &r.cands[i]
-		if r.minCost < 0 || c.cost < r.minCost {
-			r.minCost = c.cost
-		}
-		if c.latency > 0 && (r.minLatency == 0 || c.latency < r.minLatency) {
-			r.minLatency = c.latency
-		}
-		if i == 0 || c.cw < r.minCW {
-			r.minCW = c.cw
-		}
-		if i == 0 || c.cw > r.maxCW {
-			r.maxCW = c.cw
-		}
-	}
-}
-
 // goalScore is a candidate's score for one goal, in PPM of the best.
 func (r *routing) goalScore(g abi.Goal, c *candidate) int64 {
 	switch g {
@@ -113,17 +123,18 @@ func (r *routing) goalScore(g abi.Goal, c *candidate) int64 {
 		}
 		return mulDiv(r.minCost, ppmOne, c.cost)
 	case abi.GoalReliability:
-		return c.success
+		return c.success()
 	case abi.GoalLatency:
-		switch {
-		case c.fresh:
+		switch l := c.latency(); {
+		case c.fresh():
 			return ppmOne // never tried: explore it
-		case c.latency == 0:
+		case l == 0:
 			return 0 // tried, never answered
+		default:
+			return mulDiv(r.minLatency, ppmOne, l)
 		}
-		return mulDiv(r.minLatency, ppmOne, c.latency)
 	case abi.GoalQuota:
-		return c.q.headroom
+		return c.headroom
 	default: // fairness
 		if r.maxCW == r.minCW {
 			return ppmOne
@@ -134,6 +145,9 @@ func (r *routing) goalScore(g abi.Goal, c *candidate) int64 {
 
 // score combines the goal scores by weight.
 func (r *routing) score(c *candidate) int64 {
+	if r.obj.single {
+		return r.goalScore(r.obj.order[0], c)
+	}
 	var sum int64
 	for g := abi.GoalFairness; int(g) < numGoals; g++ {
 		if w := r.obj.weight[g]; w > 0 {
@@ -145,14 +159,15 @@ func (r *routing) score(c *candidate) int64 {
 
 // compare orders candidates best first. Plain fairness is smooth weighted
 // round-robin: the highest counter wins and equal counters keep key order.
-// Otherwise the combined score decides, then each goal's raw metric in
-// the objective's order, then the fewest requests in flight, then the
-// fewest requests in the last minute. Zero means a tie.
+// Otherwise the combined score of a mix decides, then each goal's raw
+// metric in the objective's order (a single goal's raw metric orders as its
+// score does), then the fewest requests in flight, then the key
+// chosen longest ago. Zero means a tie.
 func (r *routing) compare(a, b *candidate) int {
-	if r.obj.roundRobin() {
+	if r.obj.rr {
 		return cmpDesc(a.cw, b.cw)
 	}
-	if a.score != b.score {
+	if !r.obj.single && a.score != b.score {
 		return cmpDesc(a.score, b.score)
 	}
 	for _, g := range r.obj.order[:r.obj.n] {
@@ -161,11 +176,11 @@ func (r *routing) compare(a, b *candidate) int {
 		case abi.GoalCost:
 			c = cmpAsc(a.cost, b.cost)
 		case abi.GoalReliability:
-			c = cmpDesc(a.success, b.success)
+			c = cmpDesc(a.success(), b.success())
 		case abi.GoalLatency:
 			c = cmpAsc(latencyRank(a), latencyRank(b))
 		case abi.GoalQuota:
-			c = cmpDesc(a.q.headroom, b.q.headroom)
+			c = cmpDesc(a.headroom, b.headroom)
 		case abi.GoalFairness:
 			c = cmpDesc(a.cw, b.cw)
 		}
@@ -176,19 +191,20 @@ func (r *routing) compare(a, b *candidate) int {
 	if c := cmpAsc(a.k.inFlight, b.k.inFlight); c != 0 {
 		return c
 	}
-	return cmpAsc(a.minuteReq, b.minuteReq)
+	return cmpAsc(int64(a.k.lastUsed), int64(b.k.lastUsed))
 }
 
 // latencyRank orders latencies: unexplored keys first, then measured ones,
 // then keys that were tried but never answered.
 func latencyRank(c *candidate) int64 {
-	switch {
-	case c.fresh:
+	switch l := c.latency(); {
+	case c.fresh():
 		return 0
-	case c.latency == 0:
+	case l == 0:
 		return math.MaxInt64
+	default:
+		return l
 	}
-	return c.latency
 }
 
 func cmpAsc(a, b int64) int {
@@ -217,8 +233,8 @@ func (m *Machine) decide(r *routing, d *abi.Decision) {
 		c := &r.cands[i]
 		d.Candidates = append(d.Candidates, abi.Candidate{
 			Key: c.k.cfg.ID, Score: abi.PPM(c.score), Cost: abi.NanoUSD(c.cost),
-			Success: abi.PPM(c.success), LatencyMicros: c.latency, Headroom: abi.PPM(c.q.headroom),
-			InFlight: c.k.inFlight, Capacity: c.q.capacity, Tier: c.k.cfg.Tier, Probe: c.probe,
+			Success: abi.PPM(c.success()), LatencyMicros: c.latency(), Headroom: abi.PPM(c.headroom),
+			InFlight: c.k.inFlight, Capacity: c.capacity, Tier: c.k.cfg.Tier, Probe: c.probe,
 		})
 	}
 	m.listExclusions(r, d)
@@ -251,15 +267,17 @@ func (m *Machine) commit(r *routing, best *candidate) uint64 {
 		p.probe = true
 	}
 	a := m.openAttempt(now, best, r.client)
-	k.minute.add(t, minuteSlot, 1, 0, 0)
-	k.day.add(t, daySlot, 1, 0, 0)
-	p.minute.add(t, minuteSlot, 1, 0, 0)
-	p.day.add(t, daySlot, 1, 0, 0)
+	k.lastUsed = now
+	minute, day := slotStart(t, minuteSlot), slotStart(t, daySlot)
+	k.minute.add(minute, minuteSlot, 1, 0, 0)
+	k.day.add(day, daySlot, 1, 0, 0)
+	p.minute.add(minute, minuteSlot, 1, 0, 0)
+	p.day.add(day, daySlot, 1, 0, 0)
 	if p.observed.At != 0 {
 		p.observed.SentRequests++
 	}
 	if r.client != nil {
-		r.client.minute.add(t, minuteSlot, 1, 0, 0)
+		r.client.minute.add(minute, minuteSlot, 1, 0, 0)
 	}
 	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, mo.prov.budgets} {
 		for _, b := range bs {
@@ -273,7 +291,7 @@ func (m *Machine) commit(r *routing, best *candidate) uint64 {
 		for i := range r.cands {
 			c := &r.cands[i]
 			c.k.current = c.cw
-			total += c.k.weight()
+			total += c.k.weight
 		}
 		k.current -= total
 	}

@@ -194,7 +194,7 @@ func (m *Machine) upsertKey(k *abi.Key) error {
 		m.keys = insertSorted(m.keys, ke, keyID)
 		pr.keys = insertSorted(pr.keys, ke, keyID)
 	}
-	ke.cfg = cfg
+	ke.configure(cfg)
 	ke.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeKey, string(k.ID)}]
 	return nil
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
@@ -10,25 +11,44 @@ import (
 // request asks for detail.
 const maxListedExclusions = 8
 
-// candidate is one eligible key's metrics for a request.
+// candidate is one eligible key's metrics for a request. It is kept small:
+// routing builds one per eligible key.
 type candidate struct {
 	k   *key
 	p   *pool // nil while the key has no state for the model's pool
 	mdl *model
 	// cost is the estimate; reserve is what budgets hold for it.
 	cost, reserve int64
-	success       int64 // PPM
-	latency       int64 // µs, 0 = unknown
-	// fresh is set while the key has had no outcome for the pool: an
-	// unknown latency is then worth exploring, not a bad sign.
-	fresh bool
-	q     quotaView
 	// cw is the round-robin counter after this step: current + weight.
-	cw        int64
-	minuteReq int64
-	score     int64 // PPM
-	probe     bool
+	cw    int64
+	score int64 // PPM
+	// headroom, capacity and resetAt are the quota forecast (resetAt: when
+	// the limit that makes the key critical resets).
+	headroom int64
+	resetAt  abi.UnixNano
+	capacity abi.Capacity
+	probe    bool
 }
+
+// success is the key's success-rate EWMA for the pool, 100% when unknown.
+func (c *candidate) success() int64 {
+	if c.p == nil {
+		return ppmOne
+	}
+	return c.p.success
+}
+
+// latency is the key's latency EWMA for the pool in µs, 0 when unknown.
+func (c *candidate) latency() int64 {
+	if c.p == nil {
+		return 0
+	}
+	return c.p.latency
+}
+
+// fresh reports whether the key has had no outcome for the pool yet: an
+// unknown latency is then worth exploring, not a bad sign.
+func (c *candidate) fresh() bool { return c.p == nil || c.p.successSamples == 0 }
 
 // exclusion is a key that is not a candidate, and why; b is the budget
 // that would be overspent, for ReasonBudget.
@@ -50,6 +70,15 @@ type routing struct {
 	cands      []candidate
 	excl       []exclusion
 	top        []int // indices into cands, best first
+	// the tiers among candidates, whether a key of the lowest is not
+	// forecast to run out, and whether any key is
+	minTier, maxTier int64
+	minTierHealthy   bool
+	anyCritical      bool
+	// the model being evaluated: its costs and budgets
+	mo                 *model
+	listCost, worst    int64 // worst: -1 until needed
+	shared, sharedHard bool
 	// bounds over candidates, for normalised scores
 	minCost, minLatency, minCW, maxCW int64
 }
@@ -58,6 +87,8 @@ func (r *routing) reset(req *abi.RouteRequest, now abi.UnixNano) {
 	r.req, r.now, r.client = req, now, nil
 	r.reqBudgets, r.models = r.reqBudgets[:0], r.models[:0]
 	r.cands, r.excl, r.top = r.cands[:0], r.excl[:0], r.top[:0]
+	r.minTier, r.maxTier, r.minTierHealthy, r.anyCritical = maxTier+1, -1, false, false
+	r.minCost, r.minLatency, r.minCW, r.maxCW = -1, 0, 0, 0
 }
 
 func resetDecision(d *abi.Decision) {
@@ -138,8 +169,7 @@ func (m *Machine) Route(req *abi.RouteRequest, d *abi.Decision) {
 	for _, mo := range r.models {
 		m.evaluate(r, mo)
 	}
-	m.preferTier(r)
-	m.avoidForecast(r)
+	r.filter()
 	if len(r.cands) == 0 {
 		m.refuseNoKey(r, d)
 		return
@@ -211,28 +241,31 @@ func quote(s string) string {
 }
 
 // evaluate sorts every key of model mo's provider into candidates and
-// exclusions.
+// exclusions. It is the hot loop of routing: the common case (an active key
+// with no declared limits, provider report or budgets) costs a few
+// comparisons.
 func (m *Machine) evaluate(r *routing, mo *model) {
 	req, now := r.req, r.now
 	out := req.MaxOutputTokens
 	if out == 0 {
 		out = mo.expectedOutput()
 	}
-	listCost := int64(cost(mo.cfg.Price, 0, req.InputTokens, 0, out))
-	worst := listCost
-	if req.MaxOutputTokens == 0 && mo.cfg.MaxOutputTokens > 0 {
-		worst = int64(cost(mo.cfg.Price, 0, req.InputTokens, 0, mo.cfg.MaxOutputTokens))
-	}
-	reqHard := hasHard(r.reqBudgets)
-	provHard := hasHard(mo.prov.budgets)
+	r.mo, r.listCost, r.worst = mo, int64(cost(mo.cfg.Price, 0, req.InputTokens, 0, out)), -1
+	r.shared = len(r.reqBudgets) > 0 || len(mo.prov.budgets) > 0
+	r.sharedHard = hasHard(r.reqBudgets) || hasHard(mo.prov.budgets)
+	modelLimits := mo.cfg.Limits != (abi.Limits{})
+	needTags := len(req.Tags) > 0
+	gen := m.gen
 	for _, k := range mo.prov.keys {
-		if reason, until := m.admissible(r, k, mo); reason != abi.ReasonNone {
-			r.excl = append(r.excl, exclusion{k: k, reason: reason, until: until})
-			continue
+		if k.mark == gen || k.state != abi.Active || k.restricted || needTags {
+			if reason := m.admissible(r, k, mo); reason != abi.ReasonNone {
+				r.excl = append(r.excl, exclusion{k: k, reason: reason})
+				continue
+			}
 		}
 		p := k.pool(mo.pool)
-		c := candidate{k: k, p: p, mdl: mo, success: ppmOne, cost: listCost, reserve: listCost, fresh: p == nil || p.successSamples == 0}
-		if p != nil {
+		probe := false
+		if p != nil && p.state != abi.Active {
 			switch p.effective(now) {
 			case abi.CoolingDown:
 				r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonCoolingDown, until: p.until})
@@ -245,48 +278,123 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 					r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonProbeInFlight})
 					continue
 				}
-				c.probe = true
+				probe = true
 			}
-			c.success, c.latency = p.success, p.latency
 		}
-		if c.q = m.quota(now, k, p, mo, req.InputTokens); c.q.blocked != abi.ReasonNone {
-			r.excl = append(r.excl, exclusion{k: k, reason: c.q.blocked, until: c.q.until})
-			continue
+		// Build the candidate in place; qualify may take it back.
+		if len(r.cands) == cap(r.cands) {
+			r.cands = slices.Grow(r.cands, 1)
 		}
-		if reqHard || provHard || hasHard(k.budgets) {
-			c.reserve = worst
+		r.cands = r.cands[:len(r.cands)+1]
+		c := &r.cands[len(r.cands)-1]
+		c.k, c.p, c.mdl = k, p, mo
+		c.cost, c.reserve, c.cw, c.score = r.listCost, r.listCost, k.current+k.weight, 0
+		c.headroom, c.resetAt, c.capacity, c.probe = ppmOne, 0, abi.Abundant, probe
+		if modelLimits || k.restricted || r.shared || len(k.budgets) > 0 || p != nil && p.observed.At != 0 {
+			if !m.qualify(r, c) {
+				r.cands = r.cands[:len(r.cands)-1]
+				continue
+			}
+		}
+		r.note(c)
+	}
+}
+
+// note folds a new candidate into the tiers and the bounds of scores.
+func (r *routing) note(c *candidate) {
+	healthy := c.capacity < abi.Critical
+	r.anyCritical = r.anyCritical || !healthy
+	switch tier := c.k.cfg.Tier; {
+	case tier < r.minTier:
+		r.minTier, r.minTierHealthy = tier, healthy
+	case tier == r.minTier:
+		r.minTierHealthy = r.minTierHealthy || healthy
+	}
+	r.maxTier = max(r.maxTier, c.k.cfg.Tier)
+	r.bound(c)
+}
+
+// bound widens the bounds the normalised scores are relative to.
+func (r *routing) bound(c *candidate) {
+	first := r.minCost < 0
+	if first || c.cost < r.minCost {
+		r.minCost = c.cost
+	}
+	if l := c.latency(); l > 0 && (r.minLatency == 0 || l < r.minLatency) {
+		r.minLatency = l
+	}
+	if first || c.cw < r.minCW {
+		r.minCW = c.cw
+	}
+	if first || c.cw > r.maxCW {
+		r.maxCW = c.cw
+	}
+}
+
+// qualify checks a key's quota and budgets for a request and fills in its
+// cost; false means the key was excluded.
+func (m *Machine) qualify(r *routing, c *candidate) bool {
+	k, p, mo, now := c.k, c.p, c.mdl, r.now
+	if mo.cfg.Limits != (abi.Limits{}) || k.cfg.Limits != (abi.Limits{}) || p != nil && p.observed.At != 0 {
+		q := m.quota(now, k, p, mo, r.req.InputTokens)
+		if q.blocked != abi.ReasonNone {
+			r.excl = append(r.excl, exclusion{k: k, reason: q.blocked, until: q.until})
+			return false
+		}
+		c.headroom, c.capacity, c.resetAt = q.headroom, q.capacity, q.resetAt
+	}
+	if r.shared || len(k.budgets) > 0 {
+		if r.sharedHard || hasHard(k.budgets) {
+			c.reserve = r.worstCost()
 		}
 		if d := k.cfg.Discount; d > 0 {
-			c.cost = mulDivUp(c.cost, 10000-d, 10000)
 			c.reserve = mulDivUp(c.reserve, 10000-d, 10000)
 		}
 		if b, until := blocking(now, c.reserve, r.reqBudgets, k.budgets, mo.prov.budgets); b != nil {
 			r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonBudget, until: until, b: b})
-			continue
+			return false
 		}
-		c.cw = k.current + k.weight()
-		c.minuteReq = k.minute.requests(int64(now), minuteSlot).count
-		r.cands = append(r.cands, c)
 	}
+	if d := k.cfg.Discount; d > 0 {
+		c.cost = mulDivUp(c.cost, 10000-d, 10000)
+		if !r.shared && len(k.budgets) == 0 {
+			c.reserve = c.cost
+		}
+	}
+	return true
+}
+
+// worstCost is what a hard budget reserves for the request on the model
+// being evaluated: with no max_tokens, the model's longest answer.
+func (r *routing) worstCost() int64 {
+	if r.worst < 0 {
+		r.worst = r.listCost
+		if mo := r.mo; r.req.MaxOutputTokens == 0 && mo.cfg.MaxOutputTokens > 0 {
+			r.worst = int64(cost(mo.cfg.Price, 0, r.req.InputTokens, 0, mo.cfg.MaxOutputTokens))
+		}
+	}
+	return r.worst
 }
 
 // admissible checks what excludes a key whatever its pool's state.
-func (m *Machine) admissible(r *routing, k *key, mo *model) (abi.Reason, abi.UnixNano) {
+func (m *Machine) admissible(r *routing, k *key, mo *model) abi.Reason {
 	switch {
 	case k.mark == m.gen:
-		return abi.ReasonExcluded, 0
-	case k.state == abi.Disabled:
-		return abi.ReasonDisabled, 0
-	case k.state == abi.Revoked:
-		return abi.ReasonRevoked, 0
-	case k.state == abi.Invalid:
-		return abi.ReasonInvalid, 0
-	case !k.servesModel(mo.cfg.Name):
-		return abi.ReasonModel, 0
+		return abi.ReasonExcluded
+	case k.state != abi.Active:
+		switch k.state {
+		case abi.Disabled:
+			return abi.ReasonDisabled
+		case abi.Revoked:
+			return abi.ReasonRevoked
+		}
+		return abi.ReasonInvalid
+	case len(k.cfg.Models) > 0 && !k.servesModel(mo.cfg.Name):
+		return abi.ReasonModel
 	case len(r.req.Tags) > 0 && !k.hasTags(r.req.Tags):
-		return abi.ReasonTags, 0
+		return abi.ReasonTags
 	}
-	return abi.ReasonNone, 0
+	return abi.ReasonNone
 }
 
 func hasHard(bs []*budget) bool {
@@ -322,79 +430,58 @@ func blocking(now abi.UnixNano, need int64, lists ...[]*budget) (*budget, abi.Un
 	return blocker, until
 }
 
-// preferTier keeps the candidates of the lowest tier; the others stand by.
-func (m *Machine) preferTier(r *routing) {
-	if len(r.cands) == 0 {
-		return
+// filter keeps the candidates of the lowest tier (the others stand by)
+// and, as long as one of them has headroom, sets aside those forecast to
+// run out before their reset; then the bounds are those of the rest.
+func (r *routing) filter() {
+	if r.minTier == r.maxTier && !(r.minTierHealthy && r.anyCritical) {
+		return // nothing to set aside
 	}
-	low := r.cands[0].k.cfg.Tier
-	for i := range r.cands {
-		low = min(low, r.cands[i].k.cfg.Tier)
-	}
-	r.keep(func(c *candidate) (abi.Reason, abi.UnixNano) {
-		if c.k.cfg.Tier > low {
-			return abi.ReasonTier, 0
-		}
-		return abi.ReasonNone, 0
-	})
-}
-
-// avoidForecast sets aside keys forecast to run out before their reset,
-// as long as another candidate has headroom.
-func (m *Machine) avoidForecast(r *routing) {
-	healthy := false
-	for i := range r.cands {
-		if r.cands[i].q.capacity < abi.Critical {
-			healthy = true
-			break
-		}
-	}
-	if !healthy {
-		return
-	}
-	r.keep(func(c *candidate) (abi.Reason, abi.UnixNano) {
-		if c.q.capacity >= abi.Critical {
-			return abi.ReasonForecast, c.q.resetAt
-		}
-		return abi.ReasonNone, 0
-	})
-}
-
-// keep removes the candidates a filter excludes, in place.
-func (r *routing) keep(filter func(*candidate) (abi.Reason, abi.UnixNano)) {
 	n := 0
+	r.minCost, r.minLatency = -1, 0
 	for i := range r.cands {
 		c := &r.cands[i]
-		if reason, until := filter(c); reason != abi.ReasonNone {
-			r.excl = append(r.excl, exclusion{k: c.k, reason: reason, until: until})
+		switch {
+		case c.k.cfg.Tier > r.minTier:
+			r.excl = append(r.excl, exclusion{k: c.k, reason: abi.ReasonTier})
+			continue
+		case r.minTierHealthy && c.capacity >= abi.Critical:
+			r.excl = append(r.excl, exclusion{k: c.k, reason: abi.ReasonForecast, until: c.resetAt})
 			continue
 		}
-		r.cands[n] = *c
+		if n != i {
+			r.cands[n] = *c
+			c = &r.cands[n]
+		}
+		r.bound(c)
 		n++
 	}
 	r.cands = r.cands[:n]
 }
 
 // refuseNoKey refuses a request no key can serve, with the earliest time
-// one could.
+// one could. When a key passed every check but a budget, money is what
+// stands in the way: the code is budget_exceeded.
 func (m *Machine) refuseNoKey(r *routing, d *abi.Decision) {
-	var retry abi.UnixNano
-	budgetOnly := len(r.excl) > 0
+	var (
+		retry   abi.UnixNano
+		blocker *budget
+	)
 	for _, e := range r.excl {
-		if e.reason != abi.ReasonBudget {
-			budgetOnly = false
+		if e.reason == abi.ReasonBudget && blocker == nil {
+			blocker = e.b
 		}
 		if e.until > r.now && (retry == 0 || e.until < retry) {
 			retry = e.until
 		}
 	}
 	code := abi.NoEligibleKeys
-	if budgetOnly {
+	if blocker != nil {
 		code = abi.BudgetExceeded
 	}
 	d.Code, d.RetryAt = code, retry
 	m.listExclusions(r, d)
-	d.Explanation = appendRefusal(d.Explanation, r, code, retry)
+	d.Explanation = appendRefusal(d.Explanation, r, blocker, retry)
 	d.Message = string(d.Explanation)
 }
 

@@ -90,7 +90,7 @@ func budgetState(b *budget, now abi.UnixNano) abi.BudgetState {
 func keyState(k *key, now abi.UnixNano) abi.KeyState {
 	ks := abi.KeyState{
 		Key: k.cfg, State: k.state, Trigger: k.trigger, Since: k.since,
-		InFlight: k.inFlight, Current: k.current,
+		InFlight: k.inFlight, Current: k.current, LastUsed: k.lastUsed,
 		Usage: abi.Windows{Minute: abi.Window(k.minute), Day: abi.Window(k.day)},
 	}
 	pools := slices.Clone(k.pools)
@@ -215,13 +215,13 @@ func (m *Machine) restoreKey(ks *abi.KeyState) error {
 	default:
 		return abi.Errorf(abi.InvalidArgument, "key %q: %s is not a key-wide state", ks.Key.ID, ks.State)
 	}
-	if ks.Trigger > abi.TriggerRotate || ks.InFlight < 0 || ks.Since < 0 {
+	if ks.Trigger > abi.TriggerRotate || ks.InFlight < 0 || ks.Since < 0 || ks.LastUsed < 0 {
 		return abi.Errorf(abi.InvalidArgument, "key %q: invalid trigger, in-flight count or time", ks.Key.ID)
 	}
 	if err := validWindows(ks.Usage); err != nil {
 		return err
 	}
-	k.state, k.trigger, k.since, k.inFlight, k.current = ks.State, ks.Trigger, ks.Since, ks.InFlight, ks.Current
+	k.state, k.trigger, k.since, k.inFlight, k.current, k.lastUsed = ks.State, ks.Trigger, ks.Since, ks.InFlight, ks.Current, ks.LastUsed
 	k.minute, k.day = window(ks.Usage.Minute), window(ks.Usage.Day)
 	for i := range ks.Pools {
 		ps := &ks.Pools[i]

@@ -28,11 +28,14 @@ func (w *window) slots(now, slot int64) (cur, prev abi.Window) {
 	return abi.Window{}, abi.Window{}
 }
 
-// add counts requests and tokens at now.
-func (w *window) add(now, slot, requests int64, in, out abi.Tokens) {
-	start := now - now%slot
+// slotStart returns the start of the slot that contains now.
+func slotStart(now, slot int64) int64 { return now - now%slot }
+
+// add counts requests and tokens in the slot that starts at start, which
+// is the current one (callers compute it once with slotStart).
+func (w *window) add(start, slot, requests int64, in, out abi.Tokens) {
 	if int64(w.Start) != start {
-		cur, prev := w.slots(now, slot)
+		cur, prev := w.slots(start, slot)
 		*w = window{Start: abi.UnixNano(start),
 			Requests: cur.Requests, Input: cur.Input, Output: cur.Output,
 			PrevReq: prev.Requests, PrevInput: prev.Input, PrevOutput: prev.Output}

@@ -1,0 +1,91 @@
+package core
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
+
+// benchFleet returns a machine with n keys on one provider and model.
+func benchFleet(b *testing.B, n, budgets int) *Machine {
+	m, err := New(abi.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var fx abi.Effects
+	apply := func(ev abi.Event) {
+		ev.V, ev.Now = abi.Version, rigStart
+		m.Apply(&ev, &fx)
+		if fx.Code != abi.OK {
+			b.Fatal(fx.Message)
+		}
+	}
+	apply(abi.Event{Provider: &abi.Provider{ID: "openai"}})
+	apply(abi.Event{Model: &abi.Model{Provider: "openai", Name: "gpt-4o-mini", Price: abi.Price{Input: 150_000, Output: 600_000}}})
+	for i := range n {
+		apply(abi.Event{Key: &abi.Key{ID: abi.KeyID(fmt.Sprintf("key-%05d", i)), Provider: "openai", Weight: int64(1 + i%3)}})
+	}
+	// One budget per key, up to the count; the rest belong to clients this
+	// request is not made by, as in a deployment with many virtual keys.
+	for i := range budgets {
+		b := &abi.Budget{ID: abi.BudgetID(fmt.Sprintf("b-%05d", i)), Scope: abi.ScopeKey,
+			Target: fmt.Sprintf("key-%05d", i), Period: abi.Daily, Limit: 1000 * abi.Dollars}
+		if i >= n {
+			b.Scope, b.Target = abi.ScopeClient, fmt.Sprintf("client-%05d", i)
+		}
+		apply(abi.Event{Budget: b})
+	}
+	return m
+}
+
+// BenchmarkDecide measures one stateful decision and the outcome that
+// settles it, natively: go test ./core -run '^$' -bench Decide -benchmem
+func BenchmarkDecide(b *testing.B) {
+	for _, objective := range []abi.Goal{abi.GoalFairness, abi.GoalCost} {
+		for _, n := range []int{10, 100, 1000, 10000} {
+			b.Run(fmt.Sprintf("objective=%s/keys=%d", objective, n), func(b *testing.B) {
+				benchDecide(b, benchFleet(b, n, 0), objective)
+			})
+		}
+	}
+}
+
+// BenchmarkDecideBudgets is BenchmarkDecide with 1,000 key budgets and a
+// global one.
+func BenchmarkDecideBudgets(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			m := benchFleet(b, n, 1000)
+			var fx abi.Effects
+			m.Apply(&abi.Event{V: abi.Version, Now: rigStart, Budget: &abi.Budget{ID: "global", Limit: 1_000_000 * abi.Dollars}}, &fx)
+			benchDecide(b, m, abi.GoalFairness)
+		})
+	}
+}
+
+func benchDecide(b *testing.B, m *Machine, goal abi.Goal) {
+	req := abi.RouteRequest{V: abi.Version, Now: rigStart, Model: "gpt-4o-mini", InputTokens: 1000, MaxOutputTokens: 200,
+		Objective: abi.Objective{Primary: goal}}
+	out := abi.Outcome{Result: abi.Success, Usage: abi.Usage{InputTokens: 1000, OutputTokens: 180}, LatencyMicros: 400_000}
+	ev := abi.Event{V: abi.Version, Outcome: &out}
+	var d abi.Decision
+	var fx abi.Effects
+	step := func(i int) {
+		req.Now = rigStart + abi.UnixNano(i)*abi.UnixNano(abi.Millisecond)
+		m.Route(&req, &d)
+		if d.Code != abi.OK {
+			b.Fatalf("refused: %s", d.Explanation)
+		}
+		out.Attempt, ev.Now = d.Attempt, req.Now
+		m.Apply(&ev, &fx)
+	}
+	for i := range 1000 { // warm up: pools, buffers, maps
+		step(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		step(1000 + i)
+	}
+}
