@@ -28,15 +28,19 @@ func AppendEncode(dst []byte, v any) ([]byte, error) {
 
 // Decode decodes one message from data into *v, which it zeroes first.
 //
-// It checks, in order: the size ([TooLarge]), that the message is a map whose
-// first entry is "v" with the value [Version] ([VersionMismatch]), then
-// decodes strictly: unknown fields, wrong types and trailing bytes are
-// [Malformed].
+// It checks, in order: the size ([TooLarge]); that the bytes are one
+// well-formed MessagePack value with plausible lengths, nested at most 32
+// deep ([Malformed]); that it is a map whose first entry is "v" with the
+// value [Version] ([VersionMismatch]); then it decodes strictly: unknown
+// fields and wrong types are [Malformed].
 func Decode[T any](data []byte, v *T) error {
 	var zero T
 	*v = zero
 	if len(data) > MaxMessageSize {
 		return Errorf(TooLarge, "message of %d bytes exceeds %d", len(data), MaxMessageSize)
+	}
+	if err := scan(data); err != nil {
+		return Errorf(Malformed, "decode %T: %v", v, err)
 	}
 	if err := CheckVersion(data); err != nil {
 		return err

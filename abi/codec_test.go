@@ -1,0 +1,153 @@
+package abi_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// roundTrip decodes data as a T and, if that succeeds, checks the codec's
+// promises: encoding gives canonical bytes that decode to the same value and
+// encode to the same bytes again.
+func roundTrip[T any](t *testing.T, data []byte) {
+	var v T
+	if err := abi.Decode(data, &v); err != nil {
+		if c := abi.CodeOf(err); c != abi.Malformed && c != abi.VersionMismatch && c != abi.TooLarge {
+			t.Fatalf("decode %T failed with code %s: %v", v, c, err)
+		}
+		return
+	}
+	first, err := abi.Encode(&v)
+	if err != nil {
+		t.Fatalf("encode %T: %v", v, err)
+	}
+	var again T
+	if err := abi.Decode(first, &again); err != nil {
+		t.Fatalf("decode of our own encoding of %T: %v", v, err)
+	}
+	second, err := abi.Encode(&again)
+	if err != nil {
+		t.Fatalf("re-encode %T: %v", v, err)
+	}
+	if !bytes.Equal(first, second) {
+		t.Fatalf("%T re-encodes differently:\n%x\n%x", v, first, second)
+	}
+	var third T
+	if err := abi.Decode(second, &third); err != nil || !reflect.DeepEqual(again, third) {
+		t.Fatalf("%T decode is not stable: %v", v, err)
+	}
+}
+
+func roundTripAll(t *testing.T, data []byte) {
+	roundTrip[abi.Event](t, data)
+	roundTrip[abi.Effects](t, data)
+	roundTrip[abi.RouteRequest](t, data)
+	roundTrip[abi.Decision](t, data)
+	roundTrip[abi.Snapshot](t, data)
+	roundTrip[abi.VersionInfo](t, data)
+}
+
+// vectorMessages returns every message in the golden vectors.
+func vectorMessages(t testing.TB) [][]byte {
+	files, err := filepath.Glob("../testdata/vectors/*.msgpack")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no vectors: %v", err)
+	}
+	var out [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var items []map[string]any
+		if err := msgpack.Unmarshal(b, &items); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, it := range items {
+			for _, k := range []string{"in", "out"} {
+				if m, ok := it[k].([]byte); ok {
+					out = append(out, m)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// FuzzDecode feeds arbitrary bytes to every message decoder: it must never
+// panic, and what decodes must round-trip canonically.
+func FuzzDecode(f *testing.F) {
+	for _, m := range vectorMessages(f) {
+		f.Add(m)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { roundTripAll(t, data) })
+}
+
+func TestVectorMessagesRoundTrip(t *testing.T) {
+	msgs := vectorMessages(t)
+	if len(msgs) < 20 {
+		t.Fatalf("only %d messages in the vectors", len(msgs))
+	}
+	for _, m := range msgs {
+		roundTripAll(t, m)
+	}
+}
+
+func TestDecodeChecksVersionFirst(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		code abi.Code
+	}{
+		{"empty", nil, abi.Malformed},
+		{"not a map", []byte{0x91, 0x01}, abi.Malformed},
+		{"v not first", []byte{0x82, 0xa3, 'n', 'o', 'w', 0x01, 0xa1, 'v', 0x01}, abi.Malformed},
+		{"wrong version", []byte{0x81, 0xa1, 'v', 0x02}, abi.VersionMismatch},
+		{"version as string", []byte{0x81, 0xa1, 'v', 0xa1, '1'}, abi.Malformed},
+		{"unknown field", []byte{0x82, 0xa1, 'v', 0x01, 0xa3, 'z', 'z', 'z', 0x01}, abi.Malformed},
+		{"trailing byte", []byte{0x81, 0xa1, 'v', 0x01, 0xc0}, abi.Malformed},
+		{"truncated", []byte{0x82, 0xa1, 'v', 0x01, 0xa3, 'n', 'o'}, abi.Malformed},
+		{"absurd array", []byte{0x82, 0xa1, 'v', 0x01, 0xa7, 'e', 'x', 'c', 'l', 'u', 'd', 'e', 0xdd, 0xff, 0xff, 0xff, 0xff}, abi.Malformed},
+		{"too large", make([]byte, abi.MaxMessageSize+1), abi.TooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var req abi.RouteRequest
+			err := abi.Decode(tc.in, &req)
+			if got := abi.CodeOf(err); got != tc.code {
+				t.Fatalf("code %s (%v), want %s", got, err, tc.code)
+			}
+			if !reflect.DeepEqual(req, abi.RouteRequest{}) {
+				t.Fatalf("a failed decode left %+v", req)
+			}
+		})
+	}
+}
+
+func TestEncodeIsCanonical(t *testing.T) {
+	// Integers take their shortest form, empty optional fields (even the
+	// empty objective struct) are left out and fields keep declaration order.
+	got, err := abi.Encode(&abi.RouteRequest{V: abi.Version, Now: 5, Model: "m", Exclude: []abi.KeyID{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0x83, 0xa1, 'v', 0x01, 0xa3, 'n', 'o', 'w', 0x05, 0xa5, 'm', 'o', 'd', 'e', 'l', 0xa1, 'm'}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got  %x\nwant %x", got, want)
+	}
+}
+
+func TestEnumNamesRoundTrip(t *testing.T) {
+	for g := abi.GoalDefault; g <= abi.GoalQuota; g++ {
+		if back, err := abi.ParseGoal(g.String()); err != nil || back != g {
+			t.Errorf("goal %d: %q -> %d, %v", g, g, back, err)
+		}
+	}
+	if _, err := abi.ParseGoal("cheapest"); err == nil {
+		t.Error("an unknown goal name parsed")
+	}
+}
