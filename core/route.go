@@ -259,7 +259,17 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	for _, k := range mo.prov.keys {
 		if k.mark == gen || k.state != abi.Active || k.restricted || needTags {
 			if reason := m.admissible(r, k, mo); reason != abi.ReasonNone {
-				r.excl = append(r.excl, exclusion{k: k, reason: reason})
+				e := exclusion{k: k, reason: reason}
+				if p := k.pool(mo.pool); reason == abi.ReasonExcluded && p != nil {
+					// a key tried and now resting says more than "tried"
+					if st := p.effective(now); st == abi.CoolingDown || st == abi.Exhausted {
+						e.reason, e.until = abi.ReasonCoolingDown, p.until
+						if st == abi.Exhausted {
+							e.reason = abi.ReasonExhausted
+						}
+					}
+				}
+				r.excl = append(r.excl, e)
 				continue
 			}
 		}

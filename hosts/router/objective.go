@@ -1,0 +1,69 @@
+package router
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
+
+// ParseObjective reads an objective as users write it — in the
+// x-apikeyrouter-objective header, configuration or [Request]: a goal name
+// (cost, reliability, fairness, latency, quota), or a JSON object
+// {"primary":"cost","secondary":["reliability"],"weights":{"cost":0.7,"reliability":0.3}}.
+// The empty string is the configured default.
+func ParseObjective(s string) (abi.Objective, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return abi.Objective{}, nil
+	case !strings.HasPrefix(s, "{"):
+		g, err := parseGoal(s)
+		return abi.Objective{Primary: g}, err
+	}
+	var in struct {
+		Primary   string             `json:"primary"`
+		Secondary []string           `json:"secondary"`
+		Weights   map[string]float64 `json:"weights"`
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return abi.Objective{}, fmt.Errorf("objective: %v", err)
+	}
+	var o abi.Objective
+	var err error
+	if o.Primary, err = parseGoal(in.Primary); err != nil {
+		return o, err
+	}
+	for _, name := range in.Secondary {
+		g, err := parseGoal(name)
+		if err != nil {
+			return o, err
+		}
+		o.Secondary = append(o.Secondary, g)
+	}
+	for name, w := range in.Weights {
+		g, err := parseGoal(name)
+		if err != nil {
+			return o, err
+		}
+		if w < 0 || w > 1000 || math.IsNaN(w) {
+			return o, fmt.Errorf("objective: weight %v for %s must be between 0 and 1000", w, name)
+		}
+		o.Weights = append(o.Weights, abi.Weight{Goal: g, Milli: int64(math.Round(w * 1000))})
+	}
+	slices.SortFunc(o.Weights, func(a, b abi.Weight) int { return int(a.Goal) - int(b.Goal) })
+	return o, nil
+}
+
+func parseGoal(s string) (abi.Goal, error) {
+	g, err := abi.ParseGoal(strings.ToLower(strings.TrimSpace(s)))
+	if err != nil || g == abi.GoalDefault {
+		return 0, fmt.Errorf("objective: unknown goal %q (want cost, reliability, fairness, latency or quota)", s)
+	}
+	return g, nil
+}
