@@ -83,7 +83,7 @@ func Example_multiObjective() {
 func Example_budget() {
 	r := newRouter()
 	r.SetBudget(abi.Budget{ID: "daily", Period: abi.Daily, Limit: 2 * abi.Dollars / 100}) // $0.02 a day
-	req := router.Request{Model: "gpt-4o", InputTokens: 1000, MaxOutputTokens: 1000}           // $0.0125 at most
+	req := router.Request{Model: "gpt-4o", InputTokens: 1000, MaxOutputTokens: 1000}      // $0.0125 at most
 	r.Route(req)
 	_, err := r.Route(req) // the first still holds its reservation
 	var refusal *router.Refusal
