@@ -105,14 +105,14 @@ func callError(ctx context.Context, err error) *Error {
 	return errorOfStatus(err)
 }
 
-// streamBody is the [Body] of a response served over gRPC: it yields data
-// frames as they arrive and ends at the trailer frame.
+// streamBody is the [Body] of a response served over gRPC: it yields the
+// frames' data as they arrive and ends at the trailer.
 type streamBody struct {
 	ctx    context.Context
 	stream adapterpb.Adapter_DoClient
 	cancel context.CancelCauseFunc
 
-	pending []byte // the unread rest of the last data frame; Read's alone
+	pending []byte // the unread rest of the last frame's data; Read's alone
 
 	mu      sync.Mutex // guards the fields below: Close may race Read
 	err     error      // what Read returns once pending is drained; nil until the end
@@ -131,19 +131,20 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		switch {
 		case err == io.EOF:
 			b.end(Trailer{Result: abi.ConnectionError}, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: no trailer frame"})
+			continue
 		case err != nil:
 			e := callError(b.ctx, err)
 			b.end(Trailer{Result: e.Result}, e)
-		case f.GetTrailer() != nil:
-			t := f.GetTrailer()
+			continue
+		}
+		b.pending = f.GetData()
+		if t := f.GetTrailer(); t != nil {
 			trailer := Trailer{Result: abi.Result(t.GetResult()), Usage: usageFromPB(t.GetUsage())}
 			var end error = io.EOF
 			if t.GetError() != "" {
 				end = &Error{Result: trailer.Result, Message: t.GetError()}
 			}
 			b.end(trailer, end)
-		default:
-			b.pending = f.GetData()
 		}
 	}
 	n := copy(p, b.pending)

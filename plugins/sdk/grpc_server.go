@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"sync"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpb"
@@ -45,8 +46,8 @@ func (s *grpcServer) Models(ctx context.Context, req *adapterpb.Request) (*adapt
 	return modelsToPB(ms), nil
 }
 
-// Do sends a head frame, then each read of the adapter's body as one data
-// frame the moment it returns, then a trailer frame.
+// Do sends a head frame, then each read of the adapter's body as one frame
+// the moment it returns; the read that ends the body adds the trailer.
 func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServer) error {
 	resp, err := s.impl.Do(stream.Context(), requestFromPB(req))
 	if err != nil {
@@ -60,25 +61,37 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 		RateLimit:    rateLimitToPB(resp.RateLimit),
 		RetryAfterNs: int64(resp.RetryAfter),
 	}
-	if err := stream.Send(&adapterpb.Frame{Kind: &adapterpb.Frame_Head{Head: head}}); err != nil {
+	if err := stream.Send(&adapterpb.Frame{Head: head}); err != nil {
 		return err
 	}
-	buf := make([]byte, frameBytes)
+	bufp := frameBuffers.Get().(*[]byte)
+	defer frameBuffers.Put(bufp)
 	for {
-		n, readErr := resp.Body.Read(buf)
+		n, readErr := resp.Body.Read(*bufp)
+		frame := &adapterpb.Frame{}
 		if n > 0 {
 			// A fresh slice per frame: gRPC may hold a sent message.
-			data := &adapterpb.Frame_Data{Data: bytes.Clone(buf[:n])}
-			if err := stream.Send(&adapterpb.Frame{Kind: data}); err != nil {
+			frame.Data = bytes.Clone((*bufp)[:n])
+		}
+		if readErr != nil {
+			frame.Trailer = trailerToPB(resp.Body.Trailer(), readErr, req.GetSecret())
+		}
+		if n > 0 || readErr != nil {
+			if err := stream.Send(frame); err != nil {
 				return err
 			}
 		}
 		if readErr != nil {
-			trailer := trailerToPB(resp.Body.Trailer(), readErr, req.GetSecret())
-			return stream.Send(&adapterpb.Frame{Kind: &adapterpb.Frame_Trailer{Trailer: trailer}})
+			return nil
 		}
 	}
 }
+
+// frameBuffers recycles the buffers Do reads bodies into.
+var frameBuffers = sync.Pool{New: func() any {
+	b := make([]byte, frameBytes)
+	return &b
+}}
 
 // trailerToPB encodes how a body ended: cleanly at io.EOF, or with readErr,
 // whose message (secret redacted) and class travel along.

@@ -100,11 +100,10 @@ func startInProcess(_ *testing.T, cfg Config, logger hclog.Logger) sdk.Adapter {
 // startGRPC serves the adapter over gRPC on a local socket, as go-plugin
 // does, without a subprocess.
 func startGRPC(t *testing.T, cfg Config, logger hclog.Logger) sdk.Adapter {
-	client, server := plugin.TestPluginGRPCConn(t, false, sdk.PluginMap(cfg.New(logger)))
-	t.Cleanup(func() {
-		_ = client.Close()
-		server.Stop()
-	})
+	client, _ := plugin.TestPluginGRPCConn(t, false, sdk.PluginMap(cfg.New(logger)))
+	// Close asks the server to stop (go-plugin's controller); stopping it
+	// here as well would race with that.
+	t.Cleanup(func() { _ = client.Close() })
 	raw, err := client.Dispense(sdk.PluginName)
 	if err != nil {
 		t.Fatalf("dispense: %v", err)

@@ -633,14 +633,13 @@ func (x *Trailer) GetError() string {
 	return ""
 }
 
+// Frame is one message of Do's stream: the first carries the head only;
+// the others carry data, and the last also (or only) the trailer.
 type Frame struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Types that are valid to be assigned to Kind:
-	//
-	//	*Frame_Head
-	//	*Frame_Data
-	//	*Frame_Trailer
-	Kind          isFrame_Kind `protobuf_oneof:"kind"`
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Head          *Head                  `protobuf:"bytes,1,opt,name=head,proto3" json:"head,omitempty"`
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	Trailer       *Trailer               `protobuf:"bytes,3,opt,name=trailer,proto3" json:"trailer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -675,61 +674,26 @@ func (*Frame) Descriptor() ([]byte, []int) {
 	return file_adapter_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *Frame) GetKind() isFrame_Kind {
-	if x != nil {
-		return x.Kind
-	}
-	return nil
-}
-
 func (x *Frame) GetHead() *Head {
 	if x != nil {
-		if x, ok := x.Kind.(*Frame_Head); ok {
-			return x.Head
-		}
+		return x.Head
 	}
 	return nil
 }
 
 func (x *Frame) GetData() []byte {
 	if x != nil {
-		if x, ok := x.Kind.(*Frame_Data); ok {
-			return x.Data
-		}
+		return x.Data
 	}
 	return nil
 }
 
 func (x *Frame) GetTrailer() *Trailer {
 	if x != nil {
-		if x, ok := x.Kind.(*Frame_Trailer); ok {
-			return x.Trailer
-		}
+		return x.Trailer
 	}
 	return nil
 }
-
-type isFrame_Kind interface {
-	isFrame_Kind()
-}
-
-type Frame_Head struct {
-	Head *Head `protobuf:"bytes,1,opt,name=head,proto3,oneof"`
-}
-
-type Frame_Data struct {
-	Data []byte `protobuf:"bytes,2,opt,name=data,proto3,oneof"`
-}
-
-type Frame_Trailer struct {
-	Trailer *Trailer `protobuf:"bytes,3,opt,name=trailer,proto3,oneof"`
-}
-
-func (*Frame_Head) isFrame_Kind() {}
-
-func (*Frame_Data) isFrame_Kind() {}
-
-func (*Frame_Trailer) isFrame_Kind() {}
 
 type Model struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -874,12 +838,11 @@ const file_adapter_proto_rawDesc = "" +
 	"\aTrailer\x12\x16\n" +
 	"\x06result\x18\x01 \x01(\rR\x06result\x124\n" +
 	"\x05usage\x18\x02 \x01(\v2\x1e.apikeyrouter.adapter.v1.UsageR\x05usage\x12\x14\n" +
-	"\x05error\x18\x03 \x01(\tR\x05error\"\x98\x01\n" +
-	"\x05Frame\x123\n" +
-	"\x04head\x18\x01 \x01(\v2\x1d.apikeyrouter.adapter.v1.HeadH\x00R\x04head\x12\x14\n" +
-	"\x04data\x18\x02 \x01(\fH\x00R\x04data\x12<\n" +
-	"\atrailer\x18\x03 \x01(\v2 .apikeyrouter.adapter.v1.TrailerH\x00R\atrailerB\x06\n" +
-	"\x04kind\"2\n" +
+	"\x05error\x18\x03 \x01(\tR\x05error\"\x8a\x01\n" +
+	"\x05Frame\x121\n" +
+	"\x04head\x18\x01 \x01(\v2\x1d.apikeyrouter.adapter.v1.HeadR\x04head\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data\x12:\n" +
+	"\atrailer\x18\x03 \x01(\v2 .apikeyrouter.adapter.v1.TrailerR\atrailer\"2\n" +
 	"\x05Model\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bowned_by\x18\x02 \x01(\tR\aownedBy\"H\n" +
@@ -945,11 +908,6 @@ func init() { file_adapter_proto_init() }
 func file_adapter_proto_init() {
 	if File_adapter_proto != nil {
 		return
-	}
-	file_adapter_proto_msgTypes[9].OneofWrappers = []any{
-		(*Frame_Head)(nil),
-		(*Frame_Data)(nil),
-		(*Frame_Trailer)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -53,9 +53,10 @@ type AdapterClient interface {
 	Info(ctx context.Context, in *InfoRequest, opts ...grpc.CallOption) (*InfoResponse, error)
 	// EstimateTokens estimates the input tokens of a request body.
 	EstimateTokens(ctx context.Context, in *Request, opts ...grpc.CallOption) (*EstimateTokensResponse, error)
-	// Do carries out one provider call: exactly one Head frame, then Data frames
-	// as the provider's body arrives, then exactly one Trailer frame. A call
-	// that fails before the provider answered returns an error status instead.
+	// Do carries out one provider call: a frame with the head, then frames
+	// with the body's data as it arrives, the last one also carrying the
+	// trailer. A call that fails before the provider answered returns an error
+	// status instead.
 	Do(ctx context.Context, in *Request, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Frame], error)
 	// Models lists the models the provider offers to the request's secret.
 	Models(ctx context.Context, in *Request, opts ...grpc.CallOption) (*ModelsResponse, error)
@@ -133,9 +134,10 @@ type AdapterServer interface {
 	Info(context.Context, *InfoRequest) (*InfoResponse, error)
 	// EstimateTokens estimates the input tokens of a request body.
 	EstimateTokens(context.Context, *Request) (*EstimateTokensResponse, error)
-	// Do carries out one provider call: exactly one Head frame, then Data frames
-	// as the provider's body arrives, then exactly one Trailer frame. A call
-	// that fails before the provider answered returns an error status instead.
+	// Do carries out one provider call: a frame with the head, then frames
+	// with the body's data as it arrives, the last one also carrying the
+	// trailer. A call that fails before the provider answered returns an error
+	// status instead.
 	Do(*Request, grpc.ServerStreamingServer[Frame]) error
 	// Models lists the models the provider offers to the request's secret.
 	Models(context.Context, *Request) (*ModelsResponse, error)

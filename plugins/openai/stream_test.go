@@ -1,0 +1,82 @@
+package openai
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+)
+
+const (
+	roleChunk  = "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}],\"usage\":null}\n\n"
+	textChunk  = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
+	usageChunk = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":8}}}\n\n"
+	doneChunk  = "data: [DONE]\n\n"
+)
+
+func TestStreamReader(t *testing.T) {
+	usage := abi.Usage{InputTokens: 9, CachedInputTokens: 8, OutputTokens: 2}
+	groq := "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"x_groq\":{\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":8}}}}\n\n"
+	perChunk := "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":8}}}\n\n"
+	for _, tc := range []struct {
+		name, in, want string
+		hide           bool
+		usage          abi.Usage
+		err            error
+	}{
+		{name: "usage chunk hidden", in: roleChunk + textChunk + usageChunk + doneChunk, hide: true,
+			want: roleChunk + textChunk + doneChunk, usage: usage},
+		{name: "usage chunk kept when asked for", in: roleChunk + usageChunk + doneChunk,
+			want: roleChunk + usageChunk + doneChunk, usage: usage},
+		{name: "usage on a content chunk is never hidden", in: perChunk + doneChunk, hide: true,
+			want: perChunk + doneChunk, usage: usage},
+		{name: "groq usage", in: groq + doneChunk, hide: true, want: groq + doneChunk, usage: usage},
+		{name: "comments and crlf pass", in: ": ping\r\n\r\n" + textChunk, want: ": ping\r\n\r\n" + textChunk},
+		{name: "no usage", in: textChunk + doneChunk, hide: true, want: textChunk + doneChunk},
+		{name: "malformed event", in: textChunk + "data: {\"choices\":\n\n" + doneChunk, want: textChunk + "data: {\"choices\":\n\n" + doneChunk,
+			err: &sdk.Error{Result: abi.ServerError, Message: "openai: malformed stream event"}},
+		{name: "error event", in: textChunk + "data: {\"error\":{\"message\":\"overloaded\"}}\n\n",
+			want: textChunk + "data: {\"error\":{\"message\":\"overloaded\"}}\n\n",
+			err:  &sdk.Error{Result: abi.ServerError, Message: "openai: stream error event: overloaded"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// One byte at a time on both sides: event boundaries must not depend on read sizes.
+			r := newStreamReader(io.NopCloser(iotest.OneByteReader(strings.NewReader(tc.in))), tc.hide)
+			got, err := io.ReadAll(iotest.OneByteReader(r))
+			if string(got) != tc.want {
+				t.Errorf("relayed\n %q\nwant\n %q", got, tc.want)
+			}
+			if tc.err == nil && err != nil || tc.err != nil && (err == nil || err.Error() != tc.err.Error() || sdk.ClassifyError(err) != sdk.ClassifyError(tc.err)) {
+				t.Errorf("error = %v, want %v", err, tc.err)
+			}
+			if r.Usage() != tc.usage {
+				t.Errorf("usage = %+v, want %+v", r.Usage(), tc.usage)
+			}
+		})
+	}
+}
+
+func TestStreamReaderReadError(t *testing.T) {
+	r := newStreamReader(io.NopCloser(io.MultiReader(strings.NewReader(textChunk), iotest.ErrReader(io.ErrUnexpectedEOF))), true)
+	got, err := io.ReadAll(r)
+	if string(got) != textChunk || !errors.Is(err, io.ErrUnexpectedEOF) || sdk.ClassifyError(err) != abi.ConnectionError {
+		t.Errorf("read %q, %v; want the chunk, then a connection error", got, err)
+	}
+}
+
+func TestJSONReader(t *testing.T) {
+	body := `{"id":"x","usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29}}`
+	r := newJSONReader(io.NopCloser(iotest.HalfReader(strings.NewReader(body))))
+	got, err := io.ReadAll(r)
+	if string(got) != body || err != nil || r.Usage() != (abi.Usage{InputTokens: 19, OutputTokens: 10}) {
+		t.Errorf("read %q, %v, usage %+v", got, err, r.Usage())
+	}
+	r = newJSONReader(io.NopCloser(strings.NewReader(body[:20])))
+	if _, err := io.ReadAll(r); sdk.ClassifyError(err) != abi.ServerError {
+		t.Errorf("truncated JSON: error %v, want a server error", err)
+	}
+}
