@@ -151,7 +151,7 @@ func TestGRPCErrorsCrossAsClasses(t *testing.T) {
 }
 
 func TestGRPCResponseCrosses(t *testing.T) {
-	rl := newRateLimit(500, 0, 90 * abi.Second, 1000, 10, abi.Second)
+	rl := newRateLimit(500, 0, 90*abi.Second, 1000, 10, abi.Second)
 	usage := abi.Usage{InputTokens: 10, CachedInputTokens: 4, OutputTokens: 2}
 	for _, tc := range []struct {
 		name string

@@ -40,14 +40,14 @@ func TestParseRateLimit(t *testing.T) {
 		{"openai", header(
 			"x-ratelimit-limit-requests", "10000", "x-ratelimit-remaining-requests", "9999", "x-ratelimit-reset-requests", "6ms",
 			"x-ratelimit-limit-tokens", "30000000", "x-ratelimit-remaining-tokens", "29999975", "x-ratelimit-reset-tokens", "6m0s"),
-			newRateLimit(10000, 9999, 6 * ms, 30000000, 29999975, 360 * s)},
+			newRateLimit(10000, 9999, 6*ms, 30000000, 29999975, 360*s)},
 		{"openai fractional and compound resets", header(
 			"x-ratelimit-reset-requests", "1m30.5s", "x-ratelimit-reset-tokens", "120ms"),
-			newRateLimit(-1, -1, 90*s + 500*ms, -1, -1, 120 * ms)},
+			newRateLimit(-1, -1, 90*s+500*ms, -1, -1, 120*ms)},
 		{"openai requests only", header("x-ratelimit-limit-requests", "500", "x-ratelimit-remaining-requests", "0"),
 			newRateLimit(500, 0, -1, -1, -1, -1)},
 		{"plain seconds reset", header("x-ratelimit-reset-requests", "20", "x-ratelimit-reset-tokens", "0.25"),
-			newRateLimit(-1, -1, 20 * s, -1, -1, 250 * ms)},
+			newRateLimit(-1, -1, 20*s, -1, -1, 250*ms)},
 		{"unreadable values count as absent", header(
 			"x-ratelimit-limit-requests", "many", "x-ratelimit-remaining-requests", "-3", "x-ratelimit-reset-requests", "soon",
 			"x-ratelimit-limit-tokens", " 42 "),
@@ -60,7 +60,7 @@ func TestParseRateLimit(t *testing.T) {
 			"anthropic-ratelimit-tokens-limit", "90000", "anthropic-ratelimit-tokens-remaining", "80000",
 			"anthropic-ratelimit-tokens-reset", "2026-03-01T12:00:30.5Z",
 			"anthropic-ratelimit-input-tokens-remaining", "1"),
-			newRateLimit(50, 49, s, 90000, 80000, 30*s + 500*ms)},
+			newRateLimit(50, 49, s, 90000, 80000, 30*s+500*ms)},
 		{"anthropic reset in the past", header("anthropic-ratelimit-requests-reset", "2026-03-01T11:59:00Z"),
 			newRateLimit(-1, -1, 0, -1, -1, -1)},
 		{"anthropic input tokens more constrained", header(
@@ -68,7 +68,7 @@ func TestParseRateLimit(t *testing.T) {
 			"anthropic-ratelimit-input-tokens-reset", "2026-03-01T12:00:10Z",
 			"anthropic-ratelimit-output-tokens-limit", "8000", "anthropic-ratelimit-output-tokens-remaining", "7000",
 			"anthropic-ratelimit-output-tokens-reset", "2026-03-01T12:00:02Z"),
-			newRateLimit(-1, -1, -1, 40000, 4000, 10 * s)},
+			newRateLimit(-1, -1, -1, 40000, 4000, 10*s)},
 		{"anthropic output tokens more constrained", header(
 			"anthropic-ratelimit-input-tokens-limit", "40000", "anthropic-ratelimit-input-tokens-remaining", "39000",
 			"anthropic-ratelimit-output-tokens-limit", "8000", "anthropic-ratelimit-output-tokens-remaining", "100"),
