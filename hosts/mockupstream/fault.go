@@ -2,6 +2,7 @@ package mockupstream
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -152,3 +153,11 @@ func durationText(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// Interface guards
+var (
+	_ json.Marshaler           = Fault{}
+	_ json.Unmarshaler         = (*Fault)(nil)
+	_ encoding.TextMarshaler   = Point(0)
+	_ encoding.TextUnmarshaler = (*Point)(nil)
+)

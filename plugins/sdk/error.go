@@ -47,3 +47,6 @@ func ClassifyError(err error) abi.Result {
 		return abi.ConnectionError
 	}
 }
+
+// Interface guards
+var _ error = (*Error)(nil)

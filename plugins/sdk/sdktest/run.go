@@ -2,6 +2,7 @@ package sdktest
 
 import (
 	"bytes"
+	"io"
 	"reflect"
 	"strings"
 	"sync"
@@ -153,3 +154,6 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// Interface guards
+var _ io.Writer = (*syncBuffer)(nil)

@@ -1,0 +1,58 @@
+// Package sdk is what a provider adapter and the host share: the [Adapter]
+// interface, the go-plugin glue that carries it across a process boundary
+// over gRPC, the host's [Client] for adapter subprocesses, and helpers
+// every adapter needs (rate-limit and retry-after headers, result
+// classification, a server-sent event scanner).
+//
+// # Usage
+//
+// An adapter implements [Adapter] as a library package, with its
+// request/response translation as pure functions on bytes, and ships a
+// main package that only serves it:
+//
+//	func main() {
+//		logger := hclog.New(&hclog.LoggerOptions{Output: os.Stderr, JSONFormat: true})
+//		plugin.Serve(sdk.ServeConfig(myadapter.New(logger), logger))
+//	}
+//
+// It checks itself with the conformance kit, package sdktest.
+//
+// The host starts the plugin, and for each attempt hands it the chosen
+// key's secret, relays the answer and reports the outcome to the core:
+//
+//	c, err := sdk.NewClient(sdk.ClientConfig{Path: "bin/apikeyrouter-openai"})
+//	…
+//	resp, err := c.Adapter().Do(ctx, &sdk.Request{Endpoint: sdk.EndpointChatCompletions, Body: body, BaseURL: base, Secret: secret})
+//	if err != nil {
+//		outcome := abi.Outcome{Result: sdk.ClassifyError(err)} // no answer: fail over
+//		…
+//	}
+//	if resp.Result != abi.Success { … } // fail over before relaying a byte, or relay the error
+//	copy resp.Status, resp.Header, then resp.Body chunk by chunk, flushing each
+//	resp.Body.Close()
+//	outcome := resp.Outcome() // result, status, usage, rate limits, retry-after
+//	outcome.Attempt, outcome.LatencyMicros = …
+//
+// When c.Exited() reports the plugin died, the host replaces it with
+// c.Restart(); calls in flight fail promptly with [abi.ConnectionError].
+//
+// # The plugin boundary
+//
+// [Adapter.Do] is a server-streaming RPC: a frame with the head (status,
+// headers, result class, rate limits, retry-after), then a frame per read of
+// the adapter's body as soon as it returns — a stream is never buffered —
+// with the trailer (result, usage, error) on the last one. Closing the body
+// or cancelling the context cancels the RPC and, through it, the provider
+// call. Errors cross as gRPC status codes, one per [abi.Result], with the
+// secret redacted; the host gets an [*Error] back, never the adapter's Go
+// error types. The wire protocol is internal/adapterpb/adapter.proto.
+//
+// # Secrets
+//
+// The secret travels to the plugin inside the request (never in its
+// environment or arguments) and must reach the provider only in its
+// authentication header. The SDK redacts it from every error message that
+// crosses the boundary; adapters must also keep it out of their logs. Plugin
+// subprocesses inherit only [InheritedEnv] from the host, whose environment
+// holds provider keys and the store's encryption key.
+package sdk
