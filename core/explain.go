@@ -262,11 +262,12 @@ func appendUSD(b []byte, nano int64) []byte {
 	return append(b, frac[:digits]...)
 }
 
-// appendMicros writes a duration in µs as ms or µs.
+// appendMicros writes a duration in µs as ms or us (ASCII: explanations
+// travel in HTTP headers).
 func appendMicros(b []byte, us int64) []byte {
 	if us < 1000 {
 		b = strconv.AppendInt(b, us, 10)
-		return append(b, "µs"...)
+		return append(b, "us"...)
 	}
 	b = strconv.AppendInt(b, (us+500)/1000, 10)
 	return append(b, "ms"...)

@@ -230,7 +230,7 @@ func (m *Machine) admit(r *routing, d *abi.Decision) bool {
 // quote returns s in double quotes; s is printable or cut short.
 func quote(s string) string {
 	if len(s) > 64 {
-		s = s[:64] + "…"
+		s = s[:64] + "..."
 	}
 	return `"` + strings.Map(func(r rune) rune {
 		if r < ' ' || r == '"' || r == '\\' || r == 0x7f {
