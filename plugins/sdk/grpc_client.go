@@ -75,13 +75,15 @@ func (c *grpcClient) Do(ctx context.Context, req *Request) (*Response, error) {
 		cancel(nil)
 		return nil, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: first frame is not a head"}
 	}
+	body := &streamBody{ctx: ctx, stream: stream, cancel: cancel}
+	body.take(first) // the head's frame may carry data and the trailer too
 	return &Response{
 		Status:     int(head.GetStatus()),
 		Header:     headerFromPB(head.GetHeader()),
 		Result:     abi.Result(head.GetResult()),
 		RateLimit:  rateLimitFromPB(head.GetRateLimit()),
 		RetryAfter: abi.Duration(head.GetRetryAfterNs()),
-		Body:       &streamBody{ctx: ctx, stream: stream, cancel: cancel},
+		Body:       body,
 	}, nil
 }
 
@@ -137,19 +139,26 @@ func (b *streamBody) Read(p []byte) (int, error) {
 			b.end(Trailer{Result: e.Result}, e)
 			continue
 		}
-		b.pending = f.GetData()
-		if t := f.GetTrailer(); t != nil {
-			trailer := Trailer{Result: abi.Result(t.GetResult()), Usage: usageFromPB(t.GetUsage())}
-			var end error = io.EOF
-			if t.GetError() != "" {
-				end = &Error{Result: trailer.Result, Message: t.GetError()}
-			}
-			b.end(trailer, end)
-		}
+		b.take(f)
 	}
 	n := copy(p, b.pending)
 	b.pending = b.pending[n:]
 	return n, nil
+}
+
+// take queues a frame's data for Read and, with its trailer, ends the body.
+func (b *streamBody) take(f *adapterpb.Frame) {
+	b.pending = f.GetData()
+	t := f.GetTrailer()
+	if t == nil {
+		return
+	}
+	trailer := Trailer{Result: abi.Result(t.GetResult()), Usage: usageFromPB(t.GetUsage())}
+	var end error = io.EOF
+	if t.GetError() != "" {
+		end = &Error{Result: trailer.Result, Message: t.GetError()}
+	}
+	b.end(trailer, end)
 }
 
 // Close abandons the call: the plugin sees its context cancelled.

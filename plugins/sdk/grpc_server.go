@@ -50,8 +50,11 @@ func (s *grpcServer) Models(ctx context.Context, req *adapterpb.Request) (*adapt
 // the moment it returns; the read that ends the body adds the trailer.
 func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServer) error {
 	resp, err := s.impl.Do(stream.Context(), requestFromPB(req))
-	if err != nil {
+	switch {
+	case err != nil:
 		return statusError(err, req.GetSecret())
+	case resp == nil || resp.Body == nil:
+		return statusError(errNoBody, "")
 	}
 	defer resp.Body.Close()
 	head := &adapterpb.Head{
@@ -66,8 +69,15 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 	}
 	bufp := frameBuffers.Get().(*[]byte)
 	defer frameBuffers.Put(bufp)
-	for {
+	for empty := 0; ; {
 		n, readErr := resp.Body.Read(*bufp)
+		if n == 0 && readErr == nil {
+			if empty++; empty == maxEmptyReads {
+				readErr = io.ErrNoProgress
+			}
+		} else {
+			empty = 0
+		}
 		frame := &adapterpb.Frame{}
 		if n > 0 {
 			// A fresh slice per frame: gRPC may hold a sent message.
@@ -86,6 +96,13 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 		}
 	}
 }
+
+// maxEmptyReads is how many reads in a row may return nothing before a
+// body counts as broken (bufio's limit).
+const maxEmptyReads = 100
+
+// errNoBody is returned for an adapter's Response without a Body.
+var errNoBody = &Error{Result: abi.ConnectionError, Message: "adapter returned a response without a body"}
 
 // frameBuffers recycles the buffers Do reads bodies into.
 var frameBuffers = sync.Pool{New: func() any {

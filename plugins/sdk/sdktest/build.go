@@ -20,9 +20,17 @@ import (
 //		os.RemoveAll(dir)
 //		os.Exit(code)
 //	}
+//
+// Under `go test -race` the plugin is built with -race too: its process is
+// checked for races as well, and the packages it shares with the test
+// compile only once.
 func BuildPlugin(pkg, dir string) (string, error) {
 	out := filepath.Join(dir, path.Base(pkg))
-	cmd := exec.Command("go", "build", "-o", out, pkg)
+	args := []string{"build", "-o", out}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

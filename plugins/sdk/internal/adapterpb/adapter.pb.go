@@ -633,8 +633,10 @@ func (x *Trailer) GetError() string {
 	return ""
 }
 
-// Frame is one message of Do's stream: the first carries the head only;
-// the others carry data, and the last also (or only) the trailer.
+// Frame is one message of Do's stream. The first carries the head, the
+// others data; the last one carries the trailer. A frame may carry several
+// parts (head with data, data with trailer); receivers handle them in the
+// order head, data, trailer.
 type Frame struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Head          *Head                  `protobuf:"bytes,1,opt,name=head,proto3" json:"head,omitempty"`
