@@ -3,6 +3,7 @@ package sdk
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"sync"
 
@@ -73,7 +74,7 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 		n, readErr := resp.Body.Read(*bufp)
 		if n == 0 && readErr == nil {
 			if empty++; empty == maxEmptyReads {
-				readErr = io.ErrNoProgress
+				readErr = errNoProgress
 			}
 		} else {
 			empty = 0
@@ -101,6 +102,9 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 // body counts as broken (bufio's limit).
 const maxEmptyReads = 100
 
+// errNoProgress ends a body that keeps returning nothing.
+var errNoProgress = &Error{Result: abi.ConnectionError, Message: "adapter body: " + io.ErrNoProgress.Error()}
+
 // errNoBody is returned for an adapter's Response without a Body.
 var errNoBody = &Error{Result: abi.ConnectionError, Message: "adapter returned a response without a body"}
 
@@ -111,14 +115,18 @@ var frameBuffers = sync.Pool{New: func() any {
 }}
 
 // trailerToPB encodes how a body ended: cleanly at io.EOF, or with readErr,
-// whose message (secret redacted) and class travel along.
+// whose message (secret redacted) travels along. The class is the body's
+// trailer's, unless readErr carries its own ([*Error]) or the trailer
+// claims a success.
 func trailerToPB(t Trailer, readErr error, secret string) *adapterpb.Trailer {
 	out := &adapterpb.Trailer{Result: uint32(t.Result), Usage: usageToPB(t.Usage)}
-	if readErr != io.EOF {
-		out.Error = Redact(readErr.Error(), secret)
-		if t.Result == abi.Success {
-			out.Result = uint32(ClassifyError(readErr))
-		}
+	if readErr == io.EOF {
+		return out
+	}
+	out.Error = Redact(readErr.Error(), secret)
+	var classified *Error
+	if errors.As(readErr, &classified) || t.Result == abi.Success {
+		out.Result = uint32(ClassifyError(readErr))
 	}
 	return out
 }
