@@ -72,6 +72,8 @@ func (c *Core) init(ctx context.Context, wasm []byte) error {
 	if c.inst, err = instantiate(ctx, c.rt, c.cm); err != nil {
 		return err
 	}
+	// The module must speak this host's ABI version: abi.Decode refuses
+	// any other.
 	out, err := c.inst.call(ctx, opVersion, nil)
 	if err != nil {
 		return fmt.Errorf("version: %w", err)
