@@ -7,7 +7,7 @@ CORE_WASM     := $(BIN)/apikeyrouter-core.wasm
 GO_TEST_FLAGS ?=
 FUZZTIME      ?= 10s
 
-.PHONY: all build wasm plugins run test bench fuzz verify vectors clean
+.PHONY: all build wasm plugins mockupstream proto run test bench fuzz verify vectors clean
 
 all: verify test
 
@@ -21,6 +21,24 @@ wasm:
 
 ## plugins: the provider adapter subprocesses
 plugins:
+	@mkdir -p $(BIN)
+	$(GO) build -trimpath -o $(BIN)/apikeyrouter-openai ./plugins/openai/cmd/apikeyrouter-openai
+
+## mockupstream: the mock OpenAI-compatible provider, for benchmarks and manual tests
+mockupstream:
+	@mkdir -p $(BIN)
+	$(GO) build -trimpath -o $(BIN)/mockupstream ./hosts/mockupstream/cmd/mockupstream
+
+PROTOC_GEN_GO      := google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
+
+## proto: regenerate the plugin protocol's Go code (committed; needs protoc, installed from apt)
+proto:
+	command -v protoc >/dev/null || (apt-get update && apt-get install -y protobuf-compiler)
+	GOBIN=$(abspath $(BIN)/tools) $(GO) install $(PROTOC_GEN_GO) $(PROTOC_GEN_GO_GRPC)
+	PATH="$(abspath $(BIN)/tools):$$PATH" protoc --proto_path=plugins/sdk/internal/adapterpb \
+	  --go_out=plugins/sdk/internal/adapterpb --go_opt=paths=source_relative \
+	  --go-grpc_out=plugins/sdk/internal/adapterpb --go-grpc_opt=paths=source_relative adapter.proto
 
 ## run: build everything and start the router
 run: build
