@@ -44,18 +44,25 @@ proto:
 run: build
 	$(GO) run ./core/example
 
-## test: every test, with the race detector; the core again with GOAMD64=v3 (fused multiply-add)
-test:
+## test: every test, with the race detector; the core again with GOAMD64=v3 (fused multiply-add);
+## the golden vectors replayed from Node through Extism
+test: wasm
 	$(GO) test -race -timeout 15m $(GO_TEST_FLAGS) ./...
-	GOAMD64=v3 $(GO) test -count=1 ./core/... ./abi/...
+	GOAMD64=v3 $(GO) test -count=1 ./core/... ./abi/... ./hosts/internal/wasmcore/...
+	npm ci --prefix hosts/node --no-audit --no-fund
+	node --disable-warning=ExperimentalWarning hosts/node/test.mjs $(CORE_WASM) testdata/vectors
+	node --disable-warning=ExperimentalWarning hosts/node/example.mjs $(CORE_WASM) > /dev/null
 
-## bench: the benchmarks (not part of test)
+## bench: the benchmarks (not part of test); compare with benchstat -col /core
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./core/...
+	$(GO) test -run '^$$' -bench . -benchmem ./core/... ./hosts/internal/wasmcore/... ./plugins/... ./hosts/mockupstream/...
 
 ## fuzz: each fuzz target in turn for FUZZTIME
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./abi
+	$(GO) test -run '^$$' -fuzz '^FuzzNativeVsWasm$$' -fuzztime $(FUZZTIME) ./hosts/internal/wasmcore
+	$(GO) test -run '^$$' -fuzz '^FuzzSSEScanner$$' -fuzztime $(FUZZTIME) ./plugins/sdk
+	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./hosts/mockupstream
 
 ## vectors: rewrite the golden vectors from the native core (new vectors only!)
 vectors:
@@ -66,7 +73,8 @@ verify:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) mod tidy && git diff --exit-code go.mod go.sum
-	GOOS=wasip1 GOARCH=wasm $(GO) build ./core/... ./abi/...
+	GOOS=wasip1 GOARCH=wasm $(GO) build ./core/... ./abi/... ./wasm/...
+	GOOS=wasip1 GOARCH=wasm $(GO) vet ./wasm && GOOS=wasip1 GOARCH=wasm $(GO) vet -tags akrcrash ./wasm
 	$(GO) test -count=1 -run TestImports ./core
 	@test -z "$$(git status --porcelain)" || { git status --porcelain; echo "verify: the tree is not clean"; exit 1; }
 

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -56,6 +57,9 @@ func referenceRun(t *testing.T, seed uint64) {
 	open := []uint64{}
 	for step := range 60 {
 		r.now += abi.UnixNano(rng.Int64N(int64(20 * abi.Second)))
+		if step%10 == 9 {
+			r.m = restored(t, r.m) // the rest of the run continues on a restored copy
+		}
 		switch rng.IntN(6) {
 		case 0: // an operator command
 			ops := []abi.Op{abi.OpDisableKey, abi.OpEnableKey, abi.OpRotateKey}
@@ -94,6 +98,25 @@ func referenceRun(t *testing.T, seed uint64) {
 			}
 		}
 	}
+}
+
+// restored returns a machine restored from m's snapshot, after checking
+// that its own snapshot is the same bytes.
+func restored(t *testing.T, m *core.Machine) *core.Machine {
+	t.Helper()
+	before, err := abi.Encode(m.Snapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := core.RestoreMsg(before)
+	if err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	after, _ := abi.Encode(m2.Snapshot())
+	if !bytes.Equal(before, after) {
+		t.Fatal("a restored machine's snapshot differs")
+	}
+	return m2
 }
 
 func (r *refRig) randomRequest(n int) abi.RouteRequest {

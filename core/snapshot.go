@@ -258,7 +258,10 @@ func validWindows(w abi.Windows) error {
 }
 
 func validWindow(w abi.Window) error {
-	for _, v := range [...]int64{int64(w.Start), w.Requests, int64(w.Input), int64(w.Output), w.PrevReq, int64(w.PrevInput), int64(w.PrevOutput)} {
+	if w.Start < 0 {
+		return abi.Errorf(abi.InvalidArgument, "a usage window cannot start before 1970")
+	}
+	for _, v := range [...]int64{w.Requests, int64(w.Input), int64(w.Output), w.PrevReq, int64(w.PrevInput), int64(w.PrevOutput)} {
 		if v < 0 || v > 1<<56 {
 			return abi.Errorf(abi.InvalidArgument, "usage window counts must be 0..2^56")
 		}
