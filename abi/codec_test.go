@@ -151,3 +151,18 @@ func TestEnumNamesRoundTrip(t *testing.T) {
 		t.Error("an unknown goal name parsed")
 	}
 }
+
+func TestEnumsTravelAsIntegers(t *testing.T) {
+	got, err := abi.Encode(&abi.Weight{Goal: abi.GoalCost, Milli: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0x82, 0xa4, 'g', 'o', 'a', 'l', 0x03, 0xa5, 'm', 'i', 'l', 'l', 'i', 0x01}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got %x, want %x", got, want)
+	}
+	var w abi.Weight
+	if err := msgpack.Unmarshal([]byte{0x81, 0xa4, 'g', 'o', 'a', 'l', 0xcd, 0x01, 0x00}, &w); err == nil {
+		t.Fatal("an enum of 256 was accepted")
+	}
+}

@@ -2,6 +2,8 @@
 
 package abi
 
+import "github.com/vmihailenco/msgpack/v5"
+
 // Code is the outcome of an ABI call or a routing refusal. [OK] is zero.
 type Code uint8
 
@@ -62,6 +64,16 @@ func (c *Code) UnmarshalText(b []byte) (err error) {
 // ParseCode returns the Code named s.
 func ParseCode(s string) (Code, error) { return parseEnum[Code](codeNames[:], "code", s) }
 
+// EncodeMsgpack writes c as an unsigned integer (not its name).
+func (c Code) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(c)) }
+
+// DecodeMsgpack reads an unsigned integer into c.
+func (c *Code) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Code")
+	*c = Code(v)
+	return err
+}
+
 // Goal is one routing objective. [GoalDefault] means the configured default.
 type Goal uint8
 
@@ -97,6 +109,16 @@ func (g *Goal) UnmarshalText(b []byte) (err error) {
 
 // ParseGoal returns the Goal named s.
 func ParseGoal(s string) (Goal, error) { return parseEnum[Goal](goalNames[:], "goal", s) }
+
+// EncodeMsgpack writes g as an unsigned integer (not its name).
+func (g Goal) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(g)) }
+
+// DecodeMsgpack reads an unsigned integer into g.
+func (g *Goal) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Goal")
+	*g = Goal(v)
+	return err
+}
 
 // State is a key's place in the key state machine (see core's transition table).
 type State uint8
@@ -135,6 +157,16 @@ func (s *State) UnmarshalText(b []byte) (err error) {
 
 // ParseState returns the State named s.
 func ParseState(s string) (State, error) { return parseEnum[State](stateNames[:], "state", s) }
+
+// EncodeMsgpack writes s as an unsigned integer (not its name).
+func (s State) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(s)) }
+
+// DecodeMsgpack reads an unsigned integer into s.
+func (s *State) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "State")
+	*s = State(v)
+	return err
+}
 
 // Reason says why a key was not a candidate for a request.
 type Reason uint8
@@ -190,6 +222,16 @@ func (r *Reason) UnmarshalText(b []byte) (err error) {
 // ParseReason returns the Reason named s.
 func ParseReason(s string) (Reason, error) { return parseEnum[Reason](reasonNames[:], "reason", s) }
 
+// EncodeMsgpack writes r as an unsigned integer (not its name).
+func (r Reason) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(r)) }
+
+// DecodeMsgpack reads an unsigned integer into r.
+func (r *Reason) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Reason")
+	*r = Reason(v)
+	return err
+}
+
 // Capacity is a forecast of a key's quota for a model.
 type Capacity uint8
 
@@ -222,6 +264,16 @@ func (c *Capacity) UnmarshalText(b []byte) (err error) {
 // ParseCapacity returns the Capacity named s.
 func ParseCapacity(s string) (Capacity, error) {
 	return parseEnum[Capacity](capacityNames[:], "capacity", s)
+}
+
+// EncodeMsgpack writes c as an unsigned integer (not its name).
+func (c Capacity) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(c)) }
+
+// DecodeMsgpack reads an unsigned integer into c.
+func (c *Capacity) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Capacity")
+	*c = Capacity(v)
+	return err
 }
 
 // Result classifies the outcome of one attempt, as the host observed it.
@@ -266,6 +318,16 @@ func (r *Result) UnmarshalText(b []byte) (err error) {
 // ParseResult returns the Result named s.
 func ParseResult(s string) (Result, error) { return parseEnum[Result](resultNames[:], "result", s) }
 
+// EncodeMsgpack writes r as an unsigned integer (not its name).
+func (r Result) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(r)) }
+
+// DecodeMsgpack reads an unsigned integer into r.
+func (r *Result) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Result")
+	*r = Result(v)
+	return err
+}
+
 // Scope is what a budget applies to.
 type Scope uint8
 
@@ -299,6 +361,16 @@ func (s *Scope) UnmarshalText(b []byte) (err error) {
 
 // ParseScope returns the Scope named s.
 func ParseScope(s string) (Scope, error) { return parseEnum[Scope](scopeNames[:], "scope", s) }
+
+// EncodeMsgpack writes s as an unsigned integer (not its name).
+func (s Scope) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(s)) }
+
+// DecodeMsgpack reads an unsigned integer into s.
+func (s *Scope) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Scope")
+	*s = Scope(v)
+	return err
+}
 
 // Period is how a budget's spend resets. Calendar periods are aligned to UTC.
 type Period uint8
@@ -334,6 +406,16 @@ func (p *Period) UnmarshalText(b []byte) (err error) {
 // ParsePeriod returns the Period named s.
 func ParsePeriod(s string) (Period, error) { return parseEnum[Period](periodNames[:], "period", s) }
 
+// EncodeMsgpack writes p as an unsigned integer (not its name).
+func (p Period) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(p)) }
+
+// DecodeMsgpack reads an unsigned integer into p.
+func (p *Period) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Period")
+	*p = Period(v)
+	return err
+}
+
 // Enforcement is what happens when a budget would be exceeded.
 type Enforcement uint8
 
@@ -362,6 +444,16 @@ func (e *Enforcement) UnmarshalText(b []byte) (err error) {
 // ParseEnforcement returns the Enforcement named s.
 func ParseEnforcement(s string) (Enforcement, error) {
 	return parseEnum[Enforcement](enforcementNames[:], "enforcement", s)
+}
+
+// EncodeMsgpack writes e as an unsigned integer (not its name).
+func (e Enforcement) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(e)) }
+
+// DecodeMsgpack reads an unsigned integer into e.
+func (e *Enforcement) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Enforcement")
+	*e = Enforcement(v)
+	return err
 }
 
 // Op is an operator command on a key or the removal of a registered object.
@@ -407,6 +499,16 @@ func (o *Op) UnmarshalText(b []byte) (err error) {
 
 // ParseOp returns the Op named s.
 func ParseOp(s string) (Op, error) { return parseEnum[Op](opNames[:], "op", s) }
+
+// EncodeMsgpack writes o as an unsigned integer (not its name).
+func (o Op) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(o)) }
+
+// DecodeMsgpack reads an unsigned integer into o.
+func (o *Op) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Op")
+	*o = Op(v)
+	return err
+}
 
 // Trigger is what moved a key along the state machine.
 type Trigger uint8
@@ -454,4 +556,14 @@ func (t *Trigger) UnmarshalText(b []byte) (err error) {
 // ParseTrigger returns the Trigger named s.
 func ParseTrigger(s string) (Trigger, error) {
 	return parseEnum[Trigger](triggerNames[:], "trigger", s)
+}
+
+// EncodeMsgpack writes t as an unsigned integer (not its name).
+func (t Trigger) EncodeMsgpack(enc *msgpack.Encoder) error { return enc.EncodeUint(uint64(t)) }
+
+// DecodeMsgpack reads an unsigned integer into t.
+func (t *Trigger) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := decodeEnum(dec, "Trigger")
+	*t = Trigger(v)
+	return err
 }

@@ -31,9 +31,17 @@ type Call struct {
 // Result is what a call returned: the encoded output, or the code and
 // message of an ABI error (malformed input, wrong version …).
 type Result struct {
-	Out     []byte   `msgpack:"out,omitempty"`
-	Code    abi.Code `msgpack:"code,omitempty"`
-	Message string   `msgpack:"message,omitempty"`
+	Out     []byte
+	Code    abi.Code
+	Message string
+}
+
+// resultFile is a Result in a vector file, the code by name, so that a host
+// in any language reads it without the enum's table.
+type resultFile struct {
+	Out     []byte `msgpack:"out,omitempty"`
+	Code    string `msgpack:"code,omitempty"`
+	Message string `msgpack:"message,omitempty"`
 }
 
 // Vector is a named list of calls made on one fresh core, in order, and
@@ -58,8 +66,18 @@ func LoadVectors(dir string) ([]Vector, error) {
 		if err := readMsgpack(in, &v.Calls); err != nil {
 			return nil, err
 		}
-		if err := readMsgpack(filepath.Join(dir, name+".out.msgpack"), &v.Results); err != nil {
+		var results []resultFile
+		if err := readMsgpack(filepath.Join(dir, name+".out.msgpack"), &results); err != nil {
 			return nil, err
+		}
+		for _, r := range results {
+			code := abi.OK
+			if r.Code != "" {
+				if code, err = abi.ParseCode(r.Code); err != nil {
+					return nil, fmt.Errorf("vector %s: %w", name, err)
+				}
+			}
+			v.Results = append(v.Results, Result{Out: r.Out, Code: code, Message: r.Message})
 		}
 		if len(v.Results) != len(v.Calls) {
 			return nil, fmt.Errorf("vector %s: %d calls but %d results", name, len(v.Calls), len(v.Results))
@@ -89,7 +107,14 @@ func WriteVector(dir string, v Vector) error {
 	if err != nil {
 		return err
 	}
-	out, err := msgpack.Marshal(v.Results)
+	results := make([]resultFile, len(v.Results))
+	for i, r := range v.Results {
+		results[i] = resultFile{Out: r.Out, Message: r.Message}
+		if r.Code != abi.OK {
+			results[i].Code = r.Code.String()
+		}
+	}
+	out, err := msgpack.Marshal(results)
 	if err != nil {
 		return err
 	}
