@@ -1,0 +1,271 @@
+package wal
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// Log is a write-ahead log of records numbered 1, 2, 3, … in a directory
+// of segment files. Its methods are safe for concurrent use, but the order
+// of records is the caller's: [Log.Append] takes exactly [Log.Last]+1, so a
+// caller that appends from several goroutines assigns sequence numbers and
+// appends under one lock of its own, and waits for durability
+// ([Log.WaitDurable]) after releasing it.
+type Log struct {
+	dir  string
+	opts Options
+	lock *os.File // holds the directory's flock
+
+	mu        sync.Mutex
+	segs      []*segment // oldest first; the last is the one appended to
+	f         file       // the last segment, open for appending
+	start     uint64     // oldest sequence number Replay can deliver
+	last      uint64     // of the last record appended
+	buf       []byte     // Append's record buffer, reused
+	broken    error      // the write or fsync that failed; nil while usable
+	closed    bool
+	truncated int64 // bytes of torn tail Open removed
+
+	flusher *flusher // SyncBatch only
+}
+
+// Open opens the log in dir, creating the directory (mode 0700) and a first
+// segment (mode 0600) when there is none. It takes an exclusive lock on the
+// directory ([ErrLocked] if another Log holds it), checks every record of
+// every segment, and truncates the torn tail a crash may leave at the end
+// of the last segment: a record cut short or failing its checksum, that no
+// valid record follows ([Log.Truncated] reports how many bytes). Any other
+// bad record is [ErrCorrupt]. [Log.Last] is then the last record in the
+// log. Close the log with [Log.Close].
+func Open(dir string, opts Options) (*Log, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("wal: open: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("wal: open: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("wal: open: %w", err)
+	}
+	l := &Log{dir: dir, opts: opts, lock: lock}
+	if err := l.recover(); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("wal: open %s: %w", dir, err)
+	}
+	if opts.Sync == SyncBatch {
+		l.flusher = newFlusher(l)
+	}
+	return l, nil
+}
+
+// recover reads the segments in l.dir, truncates a torn tail and opens the
+// last segment for appending.
+func (l *Log) recover() error {
+	segs, err := scanDir(l.dir)
+	if err != nil {
+		return err
+	}
+	if len(segs) == 0 {
+		seg, f, err := createSegment(l.dir, 1, l.syncs())
+		if err != nil {
+			return err
+		}
+		l.segs, l.f = []*segment{seg}, f
+		l.updateStart()
+		return nil
+	}
+	for i, seg := range segs {
+		torn, err := scanSegment(seg, i == len(segs)-1)
+		if err != nil {
+			return err
+		}
+		if torn > 0 {
+			l.truncated = torn
+		}
+		if i > 0 && seg.first <= segs[i-1].last {
+			return fmt.Errorf("%w: %s starts at %d, inside %s", ErrCorrupt,
+				filepath.Base(seg.path), seg.first, filepath.Base(segs[i-1].path))
+		}
+	}
+	cur := segs[len(segs)-1]
+	f, err := os.OpenFile(cur.path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if l.truncated > 0 {
+		err = f.Truncate(cur.size)
+	}
+	if err == nil && cur.size == 0 { // the header itself was torn
+		err = writeHeader(f, cur.first, l.syncs())
+		cur.size = headerSize
+	}
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("truncate torn tail of %s: %w", filepath.Base(cur.path), err)
+	}
+	l.segs, l.f, l.last = segs, f, cur.last
+	l.updateStart()
+	return nil
+}
+
+// updateStart sets l.start to the first sequence number of the contiguous
+// segments that end the log. Older segments behind a gap are left by a
+// crash in [Log.Rotate] before it deleted them; Replay never reads them.
+func (l *Log) updateStart() {
+	i := len(l.segs) - 1
+	for i > 0 && l.segs[i-1].last+1 == l.segs[i].first {
+		i--
+	}
+	l.start = l.segs[i].first
+}
+
+// syncs reports whether the sync policy ever calls fsync.
+func (l *Log) syncs() bool { return l.opts.Sync != SyncNone }
+
+// Append writes the record (seq, data) to the log with one write(2) and
+// returns once the policy in [Options.Sync] says it is safe: after the
+// write (SyncNone, SyncBatch) or after an fsync (SyncAlways). seq must be
+// [Log.Last]+1, else Append fails with [ErrOutOfOrder]; data longer than
+// [Options.MaxRecordSize] fails with [ErrTooLarge]. Neither writes
+// anything. Append copies data; it does not allocate in steady state.
+//
+// Before writing, Append starts a new segment when the record would take
+// the current one past [Options.SegmentSize].
+//
+// When the write (or SyncAlways' fsync) fails, Append truncates the
+// partial record away, returns an error that wraps both [ErrBroken] and
+// the cause (e.g. syscall.ENOSPC), and every later Append returns
+// ErrBroken: a record after a missing one would be a gap. The failed
+// record is not in the log, unless the truncation failed too, in which
+// case [Open] may find it whole or drop it as a torn tail: a caller treats
+// the failure as "state unknown", stops taking inputs, and repairs the log
+// with a snapshot and [Log.Rotate] or by reopening it.
+func (l *Log) Append(seq uint64, data []byte) error {
+	if len(data) > l.opts.MaxRecordSize {
+		return fmt.Errorf("wal: append %d: %w: %d bytes, limit %d", seq, ErrTooLarge, len(data), l.opts.MaxRecordSize)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.closed:
+		return fmt.Errorf("wal: append %d: %w", seq, ErrClosed)
+	case l.broken != nil:
+		return fmt.Errorf("wal: append %d: %w: %w", seq, ErrBroken, l.broken)
+	case seq != l.last+1:
+		return fmt.Errorf("wal: append %d: %w: last is %d", seq, ErrOutOfOrder, l.last)
+	}
+	n := int64(recordHead + len(data))
+	if cur := l.segs[len(l.segs)-1]; !cur.empty() && cur.size+n > l.opts.SegmentSize {
+		if err := l.roll(seq, true); err != nil {
+			l.broken = err
+			return fmt.Errorf("wal: append %d: %w: %w", seq, ErrBroken, err)
+		}
+	}
+	cur := l.segs[len(l.segs)-1]
+	l.buf = appendRecord(l.buf[:0], seq, data)
+	_, err := l.f.Write(l.buf)
+	if err == nil && l.opts.Sync == SyncAlways {
+		err = l.f.Sync()
+	}
+	if cap(l.buf) > maxKeptBuf {
+		l.buf = nil
+	}
+	if err != nil {
+		l.broken = fmt.Errorf("write record %d to %s: %w", seq, filepath.Base(cur.path), err)
+		if terr := l.f.Truncate(cur.size); terr != nil {
+			l.broken = fmt.Errorf("%w; truncating it: %w", l.broken, terr)
+		}
+		return fmt.Errorf("wal: append %d: %w: %w", seq, ErrBroken, l.broken)
+	}
+	cur.size += n
+	cur.last, l.last = seq, seq
+	if l.flusher != nil {
+		l.flusher.kick()
+	}
+	return nil
+}
+
+// roll makes the segment starting at first the one appended to. With
+// seal, the current segment is fsync'd first (unless SyncNone), so that
+// only the last segment can ever hold a torn record, even after a power
+// loss; without, its records are covered by a snapshot. l.mu is held.
+func (l *Log) roll(first uint64, seal bool) error {
+	old := l.segs[len(l.segs)-1]
+	if seal && l.syncs() {
+		if err := l.f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", filepath.Base(old.path), err)
+		}
+		if l.flusher != nil {
+			l.flusher.advance(old.last)
+		}
+	}
+	seg, f, err := createSegment(l.dir, first, l.syncs())
+	if err != nil {
+		return err
+	}
+	// The old file's records were written, and fsync'd unless SyncNone;
+	// closing a local file reports nothing more, so its error is moot.
+	l.f.Close()
+	l.segs, l.f = append(l.segs, seg), f
+	return nil
+}
+
+// Last returns the sequence number of the last record in the log: the
+// last one appended, or found by [Open] (0 for a new log), or the
+// snapshot's of a [Log.Rotate] past it. The next [Log.Append] takes Last+1.
+func (l *Log) Last() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
+}
+
+// Truncated returns how many bytes of torn tail [Open] removed from the
+// last segment: 0 after a clean shutdown, usually one partial record after
+// a crash in the middle of a write.
+func (l *Log) Truncated() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.truncated
+}
+
+// Close makes appended records durable under SyncBatch (one last fsync;
+// [Log.WaitDurable] then returns nil for them, or the fsync's error),
+// closes the segment and releases the directory lock. Every later call,
+// Close included, returns [ErrClosed].
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return fmt.Errorf("wal: close: %w", ErrClosed)
+	}
+	l.closed = true
+	l.mu.Unlock()
+	if l.flusher != nil {
+		l.flusher.stop()
+	}
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var err error
+	if l.flusher != nil {
+		if err = l.f.Sync(); err == nil {
+			l.flusher.advance(l.last)
+		}
+		l.flusher.fail(ErrClosed)
+	}
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := l.lock.Close(); err == nil {
+		err = cerr
+	}
+	l.buf = nil
+	if err != nil {
+		return fmt.Errorf("wal: close: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package wal
+
+import (
+	"bufio"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// scanDir returns the segments in dir, oldest first, unchecked. It deletes
+// the temporary files of segments whose creation a crash interrupted.
+func scanDir(dir string) ([]*segment, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var segs []*segment
+	for _, e := range entries {
+		name := e.Name()
+		if base, ok := strings.CutSuffix(name, tmpSuffix); ok {
+			if _, ok := parseSegmentName(base); ok {
+				if err := os.Remove(filepath.Join(dir, name)); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if first, ok := parseSegmentName(name); ok && e.Type().IsRegular() {
+			segs = append(segs, &segment{path: filepath.Join(dir, name), first: first, last: first - 1})
+		}
+	}
+	slices.SortFunc(segs, func(a, b *segment) int { return cmp.Compare(a.first, b.first) })
+	return segs, nil
+}
+
+// scanSegment checks seg's header and records and sets seg.last and
+// seg.size. A bad record is [ErrCorrupt], except in the log's last segment
+// (tail), where a bad record that no valid record follows is the torn
+// write of a crash: scanSegment then stops before it and returns how many
+// bytes follow. A last segment too short for its header (or whose header
+// is zeros) gets seg.size 0: the header must be rewritten.
+func scanSegment(seg *segment, tail bool) (torn int64, err error) {
+	f, err := os.Open(seg.path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	size := fi.Size()
+	r := bufio.NewReaderSize(f, readBufSize)
+
+	var h [headerSize]byte
+	n, err := io.ReadFull(r, h[:])
+	switch {
+	case tail && (n < headerSize || h == [headerSize]byte{}):
+		seg.size = 0
+		return size, nil
+	case err != nil:
+		return 0, fmt.Errorf("%w: %s: header: %w", ErrCorrupt, seg.path, readErr(err))
+	}
+	if err := checkHeader(h[:], seg.path, seg.first); err != nil {
+		return 0, err
+	}
+
+	rr := recordReader{r: r, off: headerSize, size: size}
+	for {
+		want := seg.last + 1
+		seq, _, err := rr.next()
+		switch {
+		case errors.Is(err, io.EOF):
+			seg.size = rr.off
+			return 0, nil
+		case err == nil && seq != want:
+			return 0, fmt.Errorf("%w: %s: record at offset %d has sequence number %d, want %d",
+				ErrCorrupt, seg.path, rr.off, seq, want)
+		case err == nil:
+			seg.last = seq
+			continue
+		case !errors.Is(err, errShort) && !errors.Is(err, errChecksum):
+			return 0, fmt.Errorf("%s: %w", seg.path, err)
+		}
+		bad := fmt.Errorf("%w: %s: record %d at offset %d: %w", ErrCorrupt, seg.path, want, rr.off, err)
+		if !tail {
+			return 0, bad
+		}
+		rest := make([]byte, size-rr.off)
+		if _, err := f.ReadAt(rest, rr.off); err != nil {
+			return 0, fmt.Errorf("%s: %w", seg.path, err)
+		}
+		if validRecordAfter(rest, want) {
+			return 0, fmt.Errorf("%w, and valid records follow it", bad)
+		}
+		seg.size = rr.off
+		return int64(len(rest)), nil
+	}
+}
