@@ -2,6 +2,7 @@ package abi
 
 import (
 	"bytes"
+	"fmt"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -15,6 +16,9 @@ func Encode(v any) ([]byte, error) {
 
 // AppendEncode appends the canonical encoding of v to dst.
 func AppendEncode(dst []byte, v any) ([]byte, error) {
+	if f, ok := v.(fast); ok {
+		return f.appendTo(dst), nil
+	}
 	buf := bytes.NewBuffer(dst)
 	enc := msgpack.GetEncoder()
 	defer msgpack.PutEncoder(enc)
@@ -39,6 +43,21 @@ func Decode[T any](data []byte, v *T) error {
 	if len(data) > MaxMessageSize {
 		return Errorf(TooLarge, "message of %d bytes exceeds %d", len(data), MaxMessageSize)
 	}
+	if f, ok := any(v).(fast); ok {
+		if err := checkVersionFast(data); err != nil {
+			return err
+		}
+		d := decoder{b: data}
+		err := f.decodeFrom(&d)
+		if err == nil && d.left() != 0 {
+			err = fmt.Errorf("%d trailing bytes", d.left())
+		}
+		if err != nil {
+			*v = zero
+			return Errorf(Malformed, "decode %T: %v", v, err)
+		}
+		return checkDecodedVersion(v)
+	}
 	if err := scan(data); err != nil {
 		return Errorf(Malformed, "decode %T: %v", v, err)
 	}
@@ -57,6 +76,47 @@ func Decode[T any](data []byte, v *T) error {
 	if r.Len() != 0 {
 		*v = zero
 		return Errorf(Malformed, "decode %T: %d trailing bytes", v, r.Len())
+	}
+	return checkDecodedVersion(v)
+}
+
+// versioned is a top-level message.
+type versioned interface{ version() uint8 }
+
+func (m *Event) version() uint8        { return m.V }
+func (m *Effects) version() uint8      { return m.V }
+func (m *RouteRequest) version() uint8 { return m.V }
+func (m *Decision) version() uint8     { return m.V }
+func (m *Snapshot) version() uint8     { return m.V }
+func (m *VersionInfo) version() uint8  { return m.V }
+
+// checkDecodedVersion refuses a message whose "v" appeared twice with
+// different values: the first was checked, the last one won.
+func checkDecodedVersion[T any](v *T) error {
+	if m, ok := any(v).(versioned); ok && m.version() != Version {
+		var zero T
+		*v = zero
+		return Errorf(VersionMismatch, "message version %d, core speaks %d", m.version(), Version)
+	}
+	return nil
+}
+
+// checkVersionFast is CheckVersion without a msgpack Decoder.
+func checkVersionFast(data []byte) error {
+	d := decoder{b: data}
+	n, err := d.mapLen("message")
+	if err != nil || n < 1 {
+		return Errorf(Malformed, "a message is a map that starts with \"v\"")
+	}
+	if k, err := d.strBytes(); err != nil || string(k) != "v" {
+		return Errorf(Malformed, "a message's first field must be \"v\"")
+	}
+	got, err := d.uint()
+	if err != nil {
+		return Errorf(Malformed, "version: %v", err)
+	}
+	if got != uint64(Version) {
+		return Errorf(VersionMismatch, "message version %d, core speaks %d", got, Version)
 	}
 	return nil
 }

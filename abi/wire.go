@@ -1,84 +1,107 @@
 package abi
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 
-	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
 // The hot messages — RouteRequest, Decision, Event with its Outcome, and
-// Effects — have hand-written codecs (hot.go): reflection is slow, and ten
-// times slower again in WebAssembly. They use msgpack's own Encoder and
-// Decoder primitives, so their bytes are the ones reflection would write
-// (a differential test holds them to that), and they decode as strictly:
-// unknown fields and wrong types are errors.
+// Effects — have hand-written codecs (hot.go) over plain byte slices:
+// reflection, and even msgpack's streaming Encoder and Decoder, are slow,
+// and ten times slower again in WebAssembly. The encoders write exactly the
+// bytes msgpack writes by reflection with compact integers (a differential
+// test holds them to that); the decoders read as strictly: unknown fields,
+// wrong types and impossible lengths are errors.
 
-// writer writes a map's entries, keeping the first error.
-type writer struct {
-	enc *msgpack.Encoder
-	err error
+// Encoding: appendX writes one value in msgpack's shortest form.
+
+func appendMapLen(b []byte, n int) []byte {
+	switch {
+	case n < 16:
+		return append(b, msgpcode.FixedMapLow|byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Map16), uint16(n))
+	}
+	return binary.BigEndian.AppendUint32(append(b, msgpcode.Map32), uint32(n))
 }
 
-func (w *writer) header(n int) {
-	if w.err == nil {
-		w.err = w.enc.EncodeMapLen(n)
+func appendArrayLen(b []byte, n int) []byte {
+	switch {
+	case n < 16:
+		return append(b, msgpcode.FixedArrayLow|byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Array16), uint16(n))
 	}
+	return binary.BigEndian.AppendUint32(append(b, msgpcode.Array32), uint32(n))
 }
 
-func (w *writer) key(k string) bool {
-	if w.err == nil {
-		w.err = w.enc.EncodeString(k)
+func appendStrLen(b []byte, n int) []byte {
+	switch {
+	case n < 32:
+		return append(b, msgpcode.FixedStrLow|byte(n))
+	case n < 256:
+		return append(b, msgpcode.Str8, byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Str16), uint16(n))
 	}
-	return w.err == nil
+	return binary.BigEndian.AppendUint32(append(b, msgpcode.Str32), uint32(n))
 }
 
-func (w *writer) str(k, v string) {
-	if w.key(k) {
-		w.err = w.enc.EncodeString(v)
+func appendStr(b []byte, s string) []byte { return append(appendStrLen(b, len(s)), s...) }
+
+func appendUint(b []byte, n uint64) []byte {
+	switch {
+	case n <= math.MaxInt8:
+		return append(b, byte(n))
+	case n <= math.MaxUint8:
+		return append(b, msgpcode.Uint8, byte(n))
+	case n <= math.MaxUint16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Uint16), uint16(n))
+	case n <= math.MaxUint32:
+		return binary.BigEndian.AppendUint32(append(b, msgpcode.Uint32), uint32(n))
 	}
+	return binary.BigEndian.AppendUint64(append(b, msgpcode.Uint64), n)
 }
 
-func (w *writer) int(k string, v int64) {
-	if w.key(k) {
-		w.err = w.enc.EncodeInt(v)
+func appendInt(b []byte, n int64) []byte {
+	switch {
+	case n >= 0:
+		return appendUint(b, uint64(n))
+	case n >= -32:
+		return append(b, byte(n))
+	case n >= math.MinInt8:
+		return append(b, msgpcode.Int8, byte(n))
+	case n >= math.MinInt16:
+		return binary.BigEndian.AppendUint16(append(b, msgpcode.Int16), uint16(n))
+	case n >= math.MinInt32:
+		return binary.BigEndian.AppendUint32(append(b, msgpcode.Int32), uint32(n))
 	}
+	return binary.BigEndian.AppendUint64(append(b, msgpcode.Int64), uint64(n))
 }
 
-func (w *writer) uint(k string, v uint64) {
-	if w.key(k) {
-		w.err = w.enc.EncodeUint(v)
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, msgpcode.True)
 	}
+	return append(b, msgpcode.False)
 }
 
-func (w *writer) bool(k string, v bool) {
-	if w.key(k) {
-		w.err = w.enc.EncodeBool(v)
-	}
-}
+// Keyed appenders write a map entry.
 
-func (w *writer) value(k string, v msgpack.CustomEncoder) {
-	if w.key(k) {
-		w.err = v.EncodeMsgpack(w.enc)
-	}
-}
+func kStr(b []byte, k, v string) []byte         { return appendStr(appendStr(b, k), v) }
+func kInt(b []byte, k string, v int64) []byte   { return appendInt(appendStr(b, k), v) }
+func kUint(b []byte, k string, v uint64) []byte { return appendUint(appendStr(b, k), v) }
+func kBool(b []byte, k string, v bool) []byte   { return appendBool(appendStr(b, k), v) }
 
-// any writes a cold value by reflection.
-func (w *writer) any(k string, v any) {
-	if w.key(k) {
-		w.err = w.enc.Encode(v)
+func kStrs[S ~string](b []byte, k string, v []S) []byte {
+	b = appendArrayLen(appendStr(b, k), len(v))
+	for _, s := range v {
+		b = appendStr(b, string(s))
 	}
-}
-
-func (w *writer) strings(k string, v []string) {
-	if w.key(k) {
-		w.err = w.enc.EncodeArrayLen(len(v))
-		for _, s := range v {
-			if w.err == nil {
-				w.err = w.enc.EncodeString(s)
-			}
-		}
-	}
+	return b
 }
 
 // count returns how many of the conditions hold: the entries of a map
@@ -93,81 +116,256 @@ func count(present ...bool) int {
 	return n
 }
 
-// reader reads a map's entries.
-type reader struct {
-	dec *msgpack.Decoder
-	buf [64]byte
+// decoder reads msgpack values from a byte slice.
+type decoder struct {
+	b []byte
+	i int
 }
 
-// entries reads a map header; -1 means nil.
-func (r *reader) entries() (int, error) { return r.dec.DecodeMapLen() }
+var errEOF = fmt.Errorf("msgpack: unexpected end of input")
 
-// key reads a map key into the reader's buffer, without allocating. A key
-// too long for the buffer is no field of ours.
-func (r *reader) key(typ string) ([]byte, error) {
-	c, err := r.dec.PeekCode()
+func (d *decoder) left() int { return len(d.b) - d.i }
+
+func (d *decoder) byte() (byte, error) {
+	if d.i >= len(d.b) {
+		return 0, errEOF
+	}
+	c := d.b[d.i]
+	d.i++
+	return c, nil
+}
+
+// take returns the next n bytes.
+func (d *decoder) take(n int) ([]byte, error) {
+	if n < 0 || n > d.left() {
+		return nil, errEOF
+	}
+	s := d.b[d.i : d.i+n]
+	d.i += n
+	return s, nil
+}
+
+func (d *decoder) be(n int) (uint64, error) {
+	s, err := d.take(n)
+	if err != nil {
+		return 0, err
+	}
+	var v uint64
+	for _, c := range s {
+		v = v<<8 | uint64(c)
+	}
+	return v, nil
+}
+
+// nilNext consumes a nil, reporting whether there was one.
+func (d *decoder) nilNext() bool {
+	if d.i < len(d.b) && d.b[d.i] == msgpcode.Nil {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// mapLen reads a map header: -1 for nil. Each entry takes at least two
+// bytes, so a count beyond what is left is refused before any allocation.
+func (d *decoder) mapLen(typ string) (int, error) {
+	c, err := d.byte()
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	switch {
+	case c == msgpcode.Nil:
+		return -1, nil
+	case msgpcode.IsFixedMap(c):
+		n = uint64(c & msgpcode.FixedMapMask)
+	case c == msgpcode.Map16:
+		n, err = d.be(2)
+	case c == msgpcode.Map32:
+		n, err = d.be(4)
+	default:
+		return 0, fmt.Errorf("msgpack: %s: code %#x is not a map", typ, c)
+	}
+	if err == nil && n*2 > uint64(d.left()) {
+		err = errEOF
+	}
+	return int(n), err
+}
+
+// arrayLen reads an array header: -1 for nil.
+func (d *decoder) arrayLen() (int, error) {
+	c, err := d.byte()
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	switch {
+	case c == msgpcode.Nil:
+		return -1, nil
+	case msgpcode.IsFixedArray(c):
+		n = uint64(c & msgpcode.FixedArrayMask)
+	case c == msgpcode.Array16:
+		n, err = d.be(2)
+	case c == msgpcode.Array32:
+		n, err = d.be(4)
+	default:
+		return 0, fmt.Errorf("msgpack: code %#x is not an array", c)
+	}
+	if err == nil && n > uint64(d.left()) {
+		err = errEOF
+	}
+	return int(n), err
+}
+
+// strBytes reads a string (or binary, as msgpack does) without copying;
+// nil reads as empty.
+func (d *decoder) strBytes() ([]byte, error) {
+	c, err := d.byte()
 	if err != nil {
 		return nil, err
 	}
-	var n int
+	var n uint64
 	switch {
+	case c == msgpcode.Nil:
+		return nil, nil
 	case msgpcode.IsFixedString(c):
-		if err := r.dec.ReadFull(r.buf[:1]); err != nil {
-			return nil, err
-		}
-		n = int(c & msgpcode.FixedStrMask)
-	case c == msgpcode.Str8:
-		if err := r.dec.ReadFull(r.buf[:2]); err != nil {
-			return nil, err
-		}
-		n = int(r.buf[1])
+		n = uint64(c & msgpcode.FixedStrMask)
+	case c == msgpcode.Str8 || c == msgpcode.Bin8:
+		n, err = d.be(1)
+	case c == msgpcode.Str16 || c == msgpcode.Bin16:
+		n, err = d.be(2)
+	case c == msgpcode.Str32 || c == msgpcode.Bin32:
+		n, err = d.be(4)
 	default:
-		s, err := r.dec.DecodeString() // str16/32 or the wrong type
-		if err != nil {
-			return nil, fmt.Errorf("msgpack: %s: %w", typ, err)
-		}
-		return nil, unknownField(typ, s)
+		return nil, fmt.Errorf("msgpack: code %#x is not a string", c)
 	}
-	if n > len(r.buf) {
-		if err := r.dec.ReadFull(make([]byte, n)); err != nil {
-			return nil, err
-		}
-		return nil, unknownField(typ, "(long)")
-	}
-	if err := r.dec.ReadFull(r.buf[:n]); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return r.buf[:n], nil
+	return d.take(int(min(n, uint64(math.MaxInt32))))
 }
 
-func unknownField(typ string, k string) error {
-	return fmt.Errorf("msgpack: %s: unknown field %q", typ, k)
+func (d *decoder) str() (string, error) {
+	s, err := d.strBytes()
+	return string(s), err
 }
 
-func (r *reader) int() (int64, error)   { return r.dec.DecodeInt64() }
-func (r *reader) uint() (uint64, error) { return r.dec.DecodeUint64() }
+// int reads any integer that fits an int64; nil reads as zero.
+func (d *decoder) int() (int64, error) {
+	c, err := d.byte()
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case c == msgpcode.Nil:
+		return 0, nil
+	case msgpcode.IsFixedNum(c):
+		return int64(int8(c)), nil
+	}
+	var v uint64
+	switch c {
+	case msgpcode.Uint8, msgpcode.Int8:
+		v, err = d.be(1)
+		if c == msgpcode.Int8 {
+			return int64(int8(v)), err
+		}
+	case msgpcode.Uint16, msgpcode.Int16:
+		v, err = d.be(2)
+		if c == msgpcode.Int16 {
+			return int64(int16(v)), err
+		}
+	case msgpcode.Uint32, msgpcode.Int32:
+		v, err = d.be(4)
+		if c == msgpcode.Int32 {
+			return int64(int32(v)), err
+		}
+	case msgpcode.Uint64, msgpcode.Int64:
+		v, err = d.be(8)
+		if c == msgpcode.Uint64 && v > math.MaxInt64 {
+			return 0, fmt.Errorf("msgpack: %d overflows int64", v)
+		}
+	default:
+		return 0, fmt.Errorf("msgpack: code %#x is not an integer", c)
+	}
+	return int64(v), err
+}
 
-func (r *reader) uint8() (uint8, error) {
-	v, err := r.dec.DecodeUint64()
-	if err == nil && v > 255 {
+// uint reads a non-negative integer; nil reads as zero.
+func (d *decoder) uint() (uint64, error) {
+	if d.i < len(d.b) && d.b[d.i] == msgpcode.Uint64 {
+		d.i++
+		return d.be(8)
+	}
+	v, err := d.int()
+	if err == nil && v < 0 {
+		err = fmt.Errorf("msgpack: %d is negative", v)
+	}
+	return uint64(v), err
+}
+
+func (d *decoder) uint8() (uint8, error) {
+	v, err := d.uint()
+	if err == nil && v > math.MaxUint8 {
 		err = fmt.Errorf("msgpack: %d does not fit a byte", v)
 	}
 	return uint8(v), err
 }
 
-func (r *reader) str() (string, error) { return r.dec.DecodeString() }
-func (r *reader) bool() (bool, error)  { return r.dec.DecodeBool() }
+func (d *decoder) bool() (bool, error) {
+	c, err := d.byte()
+	switch {
+	case err != nil:
+		return false, err
+	case c == msgpcode.True:
+		return true, nil
+	case c == msgpcode.False || c == msgpcode.Nil:
+		return false, nil
+	}
+	return false, fmt.Errorf("msgpack: code %#x is not a bool", c)
+}
 
-func (r *reader) strings() ([]string, error) {
-	n, err := r.dec.DecodeArrayLen()
-	if err != nil || n <= 0 {
+func (d *decoder) strs() ([]string, error) {
+	n, err := d.arrayLen()
+	if err != nil || n < 0 {
 		return nil, err
 	}
 	out := make([]string, n)
 	for i := range out {
-		if out[i], err = r.dec.DecodeString(); err != nil {
+		if out[i], err = d.str(); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// ids reads a list of ids of a string type.
+func ids[S ~string](d *decoder) ([]S, error) {
+	n, err := d.arrayLen()
+	if err != nil || n < 0 {
+		return nil, err
+	}
+	out := make([]S, n)
+	for i := range out {
+		var s string
+		if s, err = d.str(); err != nil {
+			return nil, err
+		}
+		out[i] = S(s)
+	}
+	return out, nil
+}
+
+// raw returns the bytes of the next value, to decode a cold field by
+// reflection.
+func (d *decoder) raw() ([]byte, error) {
+	rest, err := scanValue(d.b[d.i:], 0)
+	if err != nil {
+		return nil, err
+	}
+	n := d.left() - len(rest)
+	return d.take(n)
+}
+
+func unknownField(typ string, k []byte) error {
+	return fmt.Errorf("msgpack: %s: unknown field %q", typ, k)
 }
