@@ -1,6 +1,7 @@
 package router
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -30,12 +31,15 @@ type Request struct {
 	Detail bool
 }
 
-// Refusal is the error Route returns when no key may serve a request.
+// Refusal is the error Route and Do return when no key may serve a
+// request, and why.
 type Refusal struct {
 	Code abi.Code
 	// RetryAt is the earliest time a retry could succeed; zero if unknown.
 	RetryAt time.Time
 	Message string
+	// Decision is the core's refusal, with its exclusions.
+	Decision *abi.Decision
 }
 
 // Error implements error.
@@ -56,18 +60,39 @@ func (r *Router) Route(req Request) (*abi.Decision, error) {
 	if err != nil {
 		return nil, &Refusal{Code: abi.InvalidArgument, Message: err.Error()}
 	}
-	in := abi.RouteRequest{
-		V: abi.Version, Model: req.Model, Provider: req.Provider, Client: req.Client, Objective: obj,
+	return r.route(context.Background(), &abi.RouteRequest{
+		Model: req.Model, Provider: req.Provider, Client: req.Client, Objective: obj,
 		InputTokens: abi.Tokens(req.InputTokens), MaxOutputTokens: abi.Tokens(req.MaxOutputTokens),
 		Exclude: req.Exclude, Tags: req.Tags, DryRun: req.DryRun, Detail: req.Detail,
-	}
+	})
+}
+
+// route asks the core; a dry run is not journaled.
+func (r *Router) route(ctx context.Context, in *abi.RouteRequest) (*abi.Decision, error) {
+	in.V = abi.Version
 	d := new(abi.Decision)
 	r.mu.Lock()
 	in.Now = abi.UnixNano(r.now().UnixNano())
-	r.core.Route(&in, d)
+	var out []byte
+	var err error
+	if in.DryRun {
+		var enc []byte
+		if enc, err = abi.AppendEncode(r.buf[:0], in); err == nil {
+			r.buf = enc
+			out, err = r.engine.Route(ctx, enc)
+		}
+	} else {
+		out, err = r.mutate(ctx, opRoute, in)
+	}
+	if err == nil {
+		err = abi.Decode(out, d)
+	}
 	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	if d.Code != abi.OK {
-		e := &Refusal{Code: d.Code, Message: d.Message}
+		e := &Refusal{Code: d.Code, Message: d.Message, Decision: d}
 		if d.RetryAt != 0 {
 			e.RetryAt = time.Unix(0, int64(d.RetryAt))
 		}
@@ -82,5 +107,5 @@ func (r *Router) Route(req Request) (*abi.Decision, error) {
 // changes it caused.
 func (r *Router) Report(attempt uint64, o abi.Outcome) (abi.Effects, error) {
 	o.Attempt = attempt
-	return r.apply(abi.Event{Outcome: &o})
+	return r.apply(context.Background(), abi.Event{Outcome: &o})
 }

@@ -1,0 +1,335 @@
+package router
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+)
+
+// Call is one LLM call for the router to carry out.
+type Call struct {
+	// Endpoint is the provider endpoint, e.g. sdk.EndpointChatCompletions
+	// (the default); Format the body's format, default sdk.FormatOpenAI.
+	Endpoint, Format string
+	// Model is the model name the body asks for.
+	Model string
+	// Body is the client's request body; it is never modified.
+	Body []byte
+	// MaxOutputTokens is the call's max_tokens (0: none), for the estimate.
+	MaxOutputTokens int64
+	// InputTokens overrides the adapter's estimate of the prompt when > 0.
+	InputTokens int64
+	// Objective is a goal name or a JSON mix; empty means the default.
+	Objective string
+	// Client is the virtual client key making the call, if any.
+	Client abi.ClientID
+	// Provider pins one provider; Tags a key must carry.
+	Provider abi.ProviderID
+	Tags     []string
+	// Header holds extra headers to send upstream.
+	Header http.Header
+}
+
+// Answer is the provider's answer to a [Call]. Its Body must be read to
+// the end or closed: that settles the attempt (its cost, usage and the
+// key's health) with the core.
+type Answer struct {
+	Status int
+	Header http.Header
+	Body   io.ReadCloser
+	// Decision is the core's decision for the attempt that answered.
+	Decision *abi.Decision
+	// Attempts counts the keys tried, this one included.
+	Attempts int
+	// Overhead is the time spent in the router itself before the answer —
+	// estimating, deciding, preparing — not waiting for providers.
+	Overhead time.Duration
+	// InputTokens is the prompt estimate the decision used.
+	InputTokens int64
+
+	settled chan struct{}
+	effects abi.Effects
+	outcome abi.Outcome
+}
+
+// Settled waits until the body has been read or closed and returns the
+// attempt's outcome and what the core made of it (the cost is
+// Effects.Cost).
+func (a *Answer) Settled() (abi.Outcome, abi.Effects) {
+	<-a.settled
+	return a.outcome, a.effects
+}
+
+// UpstreamError is the error Do returns when no provider answered: every
+// attempt failed before a response (connection, timeout, adapter).
+type UpstreamError struct {
+	Attempts int
+	Result   abi.Result
+	Err      error
+}
+
+func (e *UpstreamError) Error() string {
+	return fmt.Sprintf("router: no provider answered after %d attempt(s): %s: %v", e.Attempts, e.Result, e.Err)
+}
+
+func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// retryable reports whether another key might answer where this one failed.
+func retryable(r abi.Result) bool {
+	switch r {
+	case abi.RateLimited, abi.QuotaExhausted, abi.ServerError, abi.Timeout, abi.ConnectionError, abi.AuthError:
+		return true
+	}
+	return false
+}
+
+// maxFailureBody bounds how much of a failed answer is kept to relay.
+const maxFailureBody = 1 << 20
+
+// failure is a failed answer kept in case no other key does better.
+type failure struct {
+	status   int
+	header   http.Header
+	body     []byte
+	decision *abi.Decision
+}
+
+// Do carries out a call: it asks the core for a key, calls the provider
+// through its adapter, and fails over to the next best key on a 429, a 5xx,
+// a timeout, a connection error or a rejected secret — each outcome
+// reported to the core — until a key answers, the attempt limit is reached
+// or ctx ends. A stream fails over only before its first byte: Do returns
+// as soon as a provider's headers arrive.
+//
+// When the core refuses, Do returns a *Refusal; when no provider answered
+// at all, an *UpstreamError. When every attempt got an error answer, the
+// last one is returned as the Answer, for the client to see.
+func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
+	start := time.Now()
+	var upstream time.Duration
+	obj, err := ParseObjective(c.Objective)
+	if err != nil {
+		return nil, &Refusal{Code: abi.InvalidArgument, Message: err.Error()}
+	}
+	if c.Endpoint == "" {
+		c.Endpoint = sdk.EndpointChatCompletions
+	}
+	if c.Format == "" {
+		c.Format = sdk.FormatOpenAI
+	}
+	tokens := c.InputTokens
+	if tokens <= 0 {
+		tokens = r.estimate(ctx, &c)
+	}
+	req := abi.RouteRequest{Model: c.Model, Provider: c.Provider, Client: c.Client, Objective: obj, Tags: c.Tags,
+		InputTokens: abi.Tokens(tokens), MaxOutputTokens: abi.Tokens(c.MaxOutputTokens)}
+	var (
+		last     *failure
+		lastErr  error
+		lastRes  abi.Result
+		attempts int
+		oldKey   bool // retrying the same key with the secret it replaced
+		sameKey  bool // retrying the same key after a short Retry-After
+		d        *abi.Decision
+	)
+	for attempts < r.maxAttempts {
+		if !oldKey && !sameKey {
+			if d, err = r.route(ctx, &req); err != nil {
+				var refusal *Refusal
+				if errors.As(err, &refusal) && (last != nil || lastErr != nil) {
+					break // keys were tried: say how the last one failed
+				}
+				return nil, err
+			}
+		}
+		attempts++
+		p, s := r.reach(d)
+		if p == nil {
+			r.report(d, abi.Outcome{Result: abi.Cancelled})
+			return nil, fmt.Errorf("router: provider %s has no adapter configured", d.Provider)
+		}
+		key := s.current
+		if oldKey {
+			key, _ = s.fallback(r.now())
+		}
+		actx, cancel := context.WithCancel(ctx)
+		timer := time.AfterFunc(r.attemptTimeout, cancel)
+		t0 := time.Now()
+		resp, err := p.Adapter.Do(actx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Body: c.Body,
+			BaseURL: p.BaseURL, Secret: key, Header: mergeHeader(p.Header, c.Header)})
+		took := time.Since(t0)
+		upstream += took
+		timedOut := !timer.Stop()
+		latency := took.Microseconds()
+		if err != nil {
+			cancel()
+			res := sdk.ClassifyError(err)
+			if timedOut {
+				res = abi.Timeout
+			}
+			if ctx.Err() != nil {
+				r.report(d, abi.Outcome{Result: abi.Cancelled, LatencyMicros: latency})
+				return nil, ctx.Err()
+			}
+			r.report(d, abi.Outcome{Result: res, LatencyMicros: latency})
+			lastErr, lastRes, oldKey, sameKey = err, res, false, false
+			req.Exclude = append(req.Exclude, d.Key)
+			continue
+		}
+		if resp.Result == abi.Success || !retryable(resp.Result) {
+			a := &Answer{Status: resp.Status, Header: resp.Header, Decision: d, Attempts: attempts,
+				Overhead: time.Since(start) - upstream, InputTokens: tokens, settled: make(chan struct{})}
+			a.Body = &settlingBody{r: r, a: a, resp: resp, attempt: d.Attempt, latency: latency, cancel: cancel}
+			return a, nil
+		}
+		// A failed answer: keep it to relay if no other key does better.
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxFailureBody))
+		resp.Body.Close()
+		cancel()
+		last, lastErr = &failure{status: resp.Status, header: resp.Header, body: body, decision: d}, nil
+		if _, ok := s.fallback(r.now()); ok && !oldKey && resp.Result == abi.AuthError {
+			// A rotated secret the provider does not accept yet: the same
+			// attempt goes again with the secret it replaced.
+			oldKey, sameKey = true, false
+			continue
+		}
+		o := resp.Outcome()
+		o.LatencyMicros = latency
+		fx := r.report(d, o)
+		retryAt := time.Unix(0, int64(fx.RetrySameKeyAt))
+		oldKey, sameKey = false, false
+		if fx.RetrySameKeyAt != 0 && wait(ctx, retryAt) {
+			sameKey = true // a short Retry-After: the same key, after it
+			continue
+		}
+		req.Exclude = append(req.Exclude, d.Key)
+	}
+	if last != nil {
+		return &Answer{Status: last.status, Header: last.header, Body: io.NopCloser(bytes.NewReader(last.body)),
+			Decision: last.decision, Attempts: attempts, Overhead: time.Since(start) - upstream,
+			InputTokens: tokens, settled: closed}, nil
+	}
+	return nil, &UpstreamError{Attempts: attempts, Result: lastRes, Err: lastErr}
+}
+
+// closed is a settled channel, for answers whose attempt was settled already.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// reach returns the provider and secret of a decision's key.
+func (r *Router) reach(d *abi.Decision) (*Provider, *secret) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p, s := r.providers[d.Provider], r.secrets[d.Key]
+	if p == nil || p.Adapter == nil || s == nil {
+		return nil, nil
+	}
+	return p, s
+}
+
+// estimate asks the model's adapter for the prompt's tokens; without one,
+// it assumes four bytes a token.
+func (r *Router) estimate(ctx context.Context, c *Call) int64 {
+	r.mu.Lock()
+	a, p := r.adapterFor(c.Model, c.Provider)
+	r.mu.Unlock()
+	if a != nil {
+		n, err := a.EstimateTokens(ctx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Body: c.Body, BaseURL: p.BaseURL})
+		if err == nil {
+			return n
+		}
+		r.log.Warn("token estimate failed", "model", c.Model, "err", err)
+	}
+	return int64(len(c.Body)+3) / 4
+}
+
+// report settles an attempt, logging (not returning) a failure to: the
+// call's result does not depend on it.
+func (r *Router) report(d *abi.Decision, o abi.Outcome) abi.Effects {
+	fx, err := r.Report(d.Attempt, o)
+	if err != nil {
+		r.log.Error("report outcome", "attempt", d.Attempt, "key", d.Key, "err", err)
+	}
+	return fx
+}
+
+// wait sleeps until t unless ctx ends first or t is too far (past ctx's
+// deadline); it reports whether the time came.
+func wait(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if dl, ok := ctx.Deadline(); ok && t.After(dl) {
+		return false
+	}
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func mergeHeader(a, b http.Header) http.Header {
+	switch {
+	case len(a) == 0:
+		return b
+	case len(b) == 0:
+		return a
+	}
+	h := a.Clone()
+	for k, v := range b {
+		h[k] = v
+	}
+	return h
+}
+
+// settlingBody relays an answer's body and settles the attempt once it has
+// ended, whether read to the end, broken or closed early.
+type settlingBody struct {
+	r       *Router
+	a       *Answer
+	resp    *sdk.Response
+	attempt uint64
+	latency int64
+	cancel  context.CancelFunc
+	once    sync.Once
+}
+
+func (b *settlingBody) Read(p []byte) (int, error) {
+	n, err := b.resp.Body.Read(p)
+	if err != nil {
+		b.settle()
+	}
+	return n, err
+}
+
+func (b *settlingBody) Close() error {
+	err := b.resp.Body.Close()
+	b.settle()
+	return err
+}
+
+func (b *settlingBody) settle() {
+	b.once.Do(func() {
+		o := b.resp.Outcome()
+		o.LatencyMicros = b.latency
+		b.a.outcome = o
+		b.a.effects = b.r.report(b.a.Decision, o)
+		b.cancel()
+		close(b.a.settled)
+	})
+}
+
+// Interface guards
+var _ io.ReadCloser = (*settlingBody)(nil)

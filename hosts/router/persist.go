@@ -1,0 +1,230 @@
+package router
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/internal/store"
+	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wal"
+)
+
+// SyncPolicy is the journal's durability.
+type SyncPolicy = wal.SyncPolicy
+
+// Journal durabilities.
+const (
+	// SyncNone writes each entry to the operating system before the call
+	// returns: it survives the process being killed, not a power loss.
+	SyncNone = wal.SyncNone
+	// SyncAlways also flushes each entry to the disk.
+	SyncAlways = wal.SyncAlways
+)
+
+// LoadOrCreateMasterKey returns the key that encrypts secrets in dir: the
+// value of env when set, else dir/master.key, created (mode 0600) on first
+// use — created reports that, so the caller can warn to back it up.
+func LoadOrCreateMasterKey(dir, env string) (key []byte, created bool, err error) {
+	return store.LoadOrCreateMasterKey(dir, env)
+}
+
+// persistence keeps a router's state in a data directory: secrets and
+// provider settings in the store, the core as a snapshot plus a journal of
+// every input since. It is used under the router's lock.
+type persistence struct {
+	r             *Router
+	store         *store.Store
+	journal       *wal.Log
+	seq           uint64
+	since, every  int
+	entry         []byte // reused journal entry buffer
+	snapshotFails int
+}
+
+// Object kinds in the store.
+const kindProvider = "provider"
+
+func openPersistence(ctx context.Context, r *Router, opts Options) (*persistence, bool, error) {
+	st, err := store.Open(opts.DataDir, store.Options{MasterKey: opts.MasterKey})
+	if err != nil {
+		return nil, false, fmt.Errorf("router: data dir: %w", err)
+	}
+	j, err := wal.Open(filepath.Join(opts.DataDir, "journal"), wal.Options{Sync: opts.Sync})
+	if err != nil {
+		st.Close()
+		return nil, false, fmt.Errorf("router: journal: %w", err)
+	}
+	p := &persistence{r: r, store: st, journal: j, every: opts.SnapshotEvery}
+	if p.every <= 0 {
+		p.every = 20000
+	}
+	recovered, err := p.recover(ctx)
+	if err != nil {
+		j.Close()
+		st.Close()
+		return nil, false, err
+	}
+	return p, recovered, nil
+}
+
+// recover restores the last snapshot, replays the journal after it and
+// loads the secrets and provider settings.
+func (p *persistence) recover(ctx context.Context) (bool, error) {
+	recovered := false
+	seq, snap, err := p.store.LatestSnapshot()
+	switch {
+	case err == nil:
+		if err := p.r.engine.Restore(ctx, snap); err != nil {
+			return false, fmt.Errorf("router: restore snapshot %d: %w", seq, err)
+		}
+		p.seq, recovered = seq, true
+	case !errors.Is(err, store.ErrNotFound):
+		return false, fmt.Errorf("router: snapshot: %w", err)
+	}
+	replayed := 0
+	err = p.journal.Replay(p.seq, func(s uint64, data []byte) error {
+		if len(data) == 0 {
+			return fmt.Errorf("empty journal entry %d", s)
+		}
+		call := p.r.engine.Apply
+		if data[0] == opRoute {
+			call = p.r.engine.Route
+		}
+		if _, err := call(ctx, data[1:]); err != nil {
+			p.r.log.Error("replaying journal entry", "seq", s, "err", err)
+		}
+		p.seq = s
+		replayed++
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("router: replay journal: %w", err)
+	}
+	if replayed > 0 {
+		recovered = true
+		p.r.log.Info("recovered state", "snapshot", seq, "replayed", replayed)
+	}
+	if err := p.loadSecrets(); err != nil {
+		return false, err
+	}
+	if err := p.loadProviders(); err != nil {
+		return false, err
+	}
+	s, err := p.r.snapshotLocked(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range s.Models {
+		p.r.noteModel(m.Model.Provider, m.Model.Name)
+	}
+	return recovered, nil
+}
+
+// record journals one input the engine accepted.
+func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
+	p.entry = append(append(p.entry[:0], op), in...)
+	if err := p.journal.Append(p.seq+1, p.entry); err != nil {
+		return fmt.Errorf("router: journal: %w", err)
+	}
+	p.seq++
+	if p.since++; p.since >= p.every {
+		p.snapshot(ctx)
+	}
+	return nil
+}
+
+// snapshot stores the core's state and drops the journal it covers. A
+// failure is logged and retried at the next entry: the journal still has
+// everything.
+func (p *persistence) snapshot(ctx context.Context) {
+	b, err := p.r.engine.Snapshot(ctx)
+	if err == nil {
+		err = p.store.SaveSnapshot(p.seq, b)
+	}
+	if err == nil {
+		err = p.journal.Rotate(p.seq)
+	}
+	if err != nil {
+		p.snapshotFails++
+		p.r.log.Error("snapshot", "seq", p.seq, "err", err)
+		return
+	}
+	p.since = 0
+}
+
+func (p *persistence) close(ctx context.Context) error {
+	p.snapshot(ctx)
+	return errors.Join(p.journal.Close(), p.store.Close())
+}
+
+// secretRecord is a secret as stored (encrypted as a whole).
+type secretRecord struct {
+	Current       string    `json:"current"`
+	Previous      string    `json:"previous,omitempty"`
+	PreviousUntil time.Time `json:"previous_until,omitzero"`
+}
+
+func (p *persistence) saveSecret(id abi.KeyID, s *secret) error {
+	b, err := json.Marshal(secretRecord{s.current, s.previous, s.previousUntil})
+	if err != nil {
+		return err
+	}
+	return p.store.PutSecret(string(id), b)
+}
+
+func (p *persistence) deleteSecret(id abi.KeyID) error { return p.store.DeleteSecret(string(id)) }
+
+func (p *persistence) loadSecrets() error {
+	ids, err := p.store.SecretIDs()
+	if err != nil {
+		return fmt.Errorf("router: secrets: %w", err)
+	}
+	for _, id := range ids {
+		b, err := p.store.Secret(id)
+		if err != nil {
+			return fmt.Errorf("router: secret of %s: %w", id, err)
+		}
+		var rec secretRecord
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return fmt.Errorf("router: secret of %s: malformed record", id)
+		}
+		p.r.secrets[abi.KeyID(id)] = &secret{current: rec.Current, previous: rec.Previous, previousUntil: rec.PreviousUntil}
+	}
+	return nil
+}
+
+// providerRecord is a provider's settings as stored.
+type providerRecord struct {
+	Adapter string      `json:"adapter,omitempty"`
+	BaseURL string      `json:"base_url,omitempty"`
+	Header  http.Header `json:"header,omitempty"`
+}
+
+func (p *persistence) saveProvider(pr *Provider) error {
+	b, err := json.Marshal(providerRecord{pr.AdapterName, pr.BaseURL, pr.Header})
+	if err != nil {
+		return err
+	}
+	return p.store.Put(kindProvider, string(pr.ID), b)
+}
+
+func (p *persistence) loadProviders() error {
+	recs, err := p.store.List(kindProvider)
+	if err != nil {
+		return fmt.Errorf("router: providers: %w", err)
+	}
+	for _, rec := range recs {
+		var pr providerRecord
+		if err := json.Unmarshal(rec.Value, &pr); err != nil {
+			return fmt.Errorf("router: provider %s: malformed record", rec.ID)
+		}
+		p.r.providers[abi.ProviderID(rec.ID)] = &Provider{ID: abi.ProviderID(rec.ID), AdapterName: pr.Adapter,
+			BaseURL: pr.BaseURL, Header: pr.Header, Adapter: p.r.adapters[pr.Adapter]}
+	}
+	return nil
+}
