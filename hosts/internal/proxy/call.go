@@ -1,0 +1,257 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/router"
+)
+
+// The response headers of every routed answer (DESIGN.md §6).
+const (
+	headerKeyID       = "x-apikeyrouter-key-id"
+	headerProvider    = "x-apikeyrouter-provider"
+	headerAttempts    = "x-apikeyrouter-attempts"
+	headerCost        = "x-apikeyrouter-estimated-cost-usd"
+	headerExplanation = "x-apikeyrouter-explanation"
+	headerOverhead    = "x-apikeyrouter-overhead-us"
+	headerObjective   = "x-apikeyrouter-objective"
+	headerRequestID   = "x-request-id"
+)
+
+// copyBuffers are the buffers answers are relayed through.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// handleCall serves one OpenAI-compatible call (chat completions,
+// completions, embeddings): authenticate, read just enough of the body,
+// let the router carry it out with failover, relay the answer chunk by
+// chunk with the router's headers, and log one line.
+func (s *Server) handleCall(endpoint string) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		start := time.Now()
+		rec := &requestLog{id: requestID(req), endpoint: endpoint}
+		w.Header().Set(headerRequestID, rec.id)
+		defer func() { s.logRequest(req.Context(), rec, start) }()
+
+		client, aerr := s.auth.client(req)
+		if aerr != nil {
+			rec.fail(aerr).write(w)
+			return
+		}
+		rec.client = string(client)
+		call, aerr := s.readCall(w, req, endpoint)
+		if aerr != nil {
+			rec.fail(aerr).write(w)
+			return
+		}
+		call.Client = client
+		rec.model, rec.stream = call.Model, call.stream
+
+		ctx, cancel := context.WithTimeout(req.Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		doStart := time.Now()
+		ans, err := s.router.Do(ctx, call.Call)
+		if err != nil {
+			if errors.Is(err, context.Canceled) && req.Context().Err() != nil {
+				rec.status, rec.code = 499, "client_closed_request"
+				return
+			}
+			rec.fail(errorFor(err)).write(w)
+			return
+		}
+		upstreamWait := time.Since(doStart) - ans.Overhead
+		d := ans.Decision
+		rec.key, rec.provider, rec.attempts, rec.status = string(d.Key), string(d.Provider), ans.Attempts, ans.Status
+		rec.inputEstimate = ans.InputTokens
+
+		h := w.Header()
+		forwardHeaders(h, ans.Header, ans.Status)
+		h.Set(headerKeyID, string(d.Key))
+		h.Set(headerProvider, string(d.Provider))
+		h.Set(headerAttempts, strconv.Itoa(ans.Attempts))
+		h.Set(headerCost, usd(d.EstimatedCost))
+		h.Set(headerExplanation, string(d.Explanation))
+		overhead := time.Since(start) - upstreamWait
+		rec.overhead = overhead
+		h.Set(headerOverhead, strconv.FormatInt(overhead.Microseconds(), 10))
+		w.WriteHeader(ans.Status)
+		relay(w, ans.Body, strings.HasPrefix(ans.Header.Get("Content-Type"), "text/event-stream"))
+		ans.Body.Close()
+		outcome, fx := ans.Settled()
+		rec.usage, rec.cost, rec.result = outcome.Usage, fx.Cost, outcome.Result
+		s.metrics.observe(overhead)
+	}
+}
+
+// forwardHeaders copies the provider's headers a client should see. Rate
+// limits, organisations and cookies describe one key of the pool, not the
+// router, and stay behind.
+func forwardHeaders(dst, src http.Header, status int) {
+	for _, k := range [...]string{"Content-Type", "Cache-Control", "Content-Language"} {
+		if v, ok := src[k]; ok {
+			dst[k] = v
+		}
+	}
+	if v, ok := src["Retry-After"]; ok && status >= 400 {
+		dst["Retry-After"] = v
+	}
+}
+
+// relay copies an answer to the client as it arrives; a stream is flushed
+// chunk by chunk. It stops when the client goes away.
+func relay(w http.ResponseWriter, body io.Reader, stream bool) {
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	buf := *bp
+	rc := http.NewResponseController(w)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			if stream {
+				if rc.Flush() != nil {
+					return
+				}
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// clientCall is a call read from a client request.
+type clientCall struct {
+	router.Call
+	stream bool
+}
+
+// readCall checks and reads a call's body: JSON, within the size limit,
+// with a model.
+func (s *Server) readCall(w http.ResponseWriter, req *http.Request, endpoint string) (*clientCall, *apiError) {
+	if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return nil, &apiError{status: http.StatusUnsupportedMediaType, typ: typeInvalidRequest, code: "unsupported_media_type",
+			message: "the request body must be JSON (Content-Type: application/json)"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, typ: typeInvalidRequest, code: "request_too_large",
+				message: "the request body exceeds " + strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + " bytes (APIKEYROUTER_MAX_BODY_BYTES)"}
+		}
+		return nil, badRequest("unreadable_body", "could not read the request body")
+	}
+	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+		return nil, badRequest("invalid_json", "the request body is not a JSON object")
+	}
+	fields := gjson.GetManyBytes(body, "model", "stream", "max_tokens", "max_completion_tokens")
+	model := fields[0]
+	if model.Type != gjson.String || model.Str == "" {
+		return nil, badRequest("missing_model", `the request needs a "model" string`)
+	}
+	c := &clientCall{Call: router.Call{Endpoint: endpoint, Model: model.Str, Body: body,
+		Objective: req.Header.Get(headerObjective)}}
+	c.stream = fields[1].Bool()
+	switch {
+	case fields[2].Exists():
+		c.MaxOutputTokens = fields[2].Int()
+	case fields[3].Exists():
+		c.MaxOutputTokens = fields[3].Int()
+	}
+	if c.MaxOutputTokens < 0 {
+		return nil, badRequest("invalid_max_tokens", "max_tokens must not be negative")
+	}
+	if c.Objective != "" {
+		if _, err := router.ParseObjective(c.Objective); err != nil {
+			return nil, badRequest("invalid_objective", err.Error())
+		}
+	}
+	return c, nil
+}
+
+// usd formats nano-USD as a dollar amount with nine decimals.
+func usd(n abi.NanoUSD) string {
+	b := strconv.AppendInt(nil, int64(n/abi.Dollars), 10)
+	frac := strconv.FormatInt(int64(n%abi.Dollars), 10)
+	b = append(b, '.')
+	for range 9 - len(frac) {
+		b = append(b, '0')
+	}
+	return string(append(b, frac...))
+}
+
+// requestLog gathers what the request's log line says.
+type requestLog struct {
+	id, endpoint, client, model, key, provider, code string
+	stream                                           bool
+	status, attempts                                 int
+	inputEstimate                                    int64
+	usage                                            abi.Usage
+	cost                                             abi.NanoUSD
+	result                                           abi.Result
+	overhead                                         time.Duration
+}
+
+func (l *requestLog) fail(e *apiError) *apiError {
+	l.status, l.code = e.status, e.code
+	return e
+}
+
+// logRequest writes the request's one log line.
+func (s *Server) logRequest(ctx context.Context, l *requestLog, start time.Time) {
+	level := slog.LevelInfo
+	if l.status >= 500 {
+		level = slog.LevelWarn
+	}
+	if !s.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("id", l.id), slog.String("endpoint", l.endpoint), slog.Int("status", l.status),
+		slog.String("model", l.model), slog.String("key", l.key), slog.String("provider", l.provider),
+		slog.Int("attempts", l.attempts), slog.Bool("stream", l.stream),
+		slog.Int64("input_tokens", int64(l.usage.InputTokens)), slog.Int64("output_tokens", int64(l.usage.OutputTokens)),
+		slog.String("cost_usd", usd(l.cost)), slog.Int64("overhead_us", l.overhead.Microseconds()),
+		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+	}
+	if l.client != "" {
+		attrs = append(attrs, slog.String("client", l.client))
+	}
+	if l.code != "" {
+		attrs = append(attrs, slog.String("error", l.code))
+	}
+	s.log.LogAttrs(ctx, level, "request", attrs...)
+}
+
+// requestID returns the client's X-Request-Id when it is a short token,
+// else a fresh one.
+func requestID(req *http.Request) string {
+	if id := req.Header.Get(headerRequestID); id != "" && len(id) <= 64 && isToken(id) {
+		return id
+	}
+	return newToken("req_")[:24]
+}
+
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,94 @@
+package proxy
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/router"
+)
+
+// apiError is an error as the client sees it, in OpenAI's shape:
+// {"error":{"message":…,"type":…,"code":…}}.
+type apiError struct {
+	status  int
+	typ     string
+	code    string
+	message string
+	// retryAfter, when set, is sent as Retry-After.
+	retryAfter time.Time
+	// explanation, when set, is sent as x-apikeyrouter-explanation.
+	explanation string
+}
+
+// Error types, as OpenAI names them.
+const (
+	typeInvalidRequest = "invalid_request_error"
+	typeAuthentication = "authentication_error"
+	typePermission     = "permission_error"
+	typeNotFound       = "not_found_error"
+	typeRateLimit      = "rate_limit_error"
+	typeQuota          = "insufficient_quota"
+	typeServer         = "server_error"
+	typeUpstream       = "upstream_error"
+)
+
+func (e *apiError) write(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	if !e.retryAfter.IsZero() {
+		secs := int64(time.Until(e.retryAfter)/time.Second) + 1
+		h.Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+	}
+	if e.explanation != "" {
+		h.Set(headerExplanation, e.explanation)
+	}
+	w.WriteHeader(e.status)
+	body, _ := json.Marshal(map[string]any{"error": map[string]any{"message": e.message, "type": e.typ, "code": e.code}})
+	w.Write(append(body, '\n'))
+}
+
+func badRequest(code, msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, typ: typeInvalidRequest, code: code, message: msg}
+}
+
+// errorFor maps an error from the router to what the client sees. This is
+// the one place codes become HTTP statuses (the table is in README.md).
+func errorFor(err error) *apiError {
+	var refusal *router.Refusal
+	var upstream *router.UpstreamError
+	switch {
+	case errors.As(err, &refusal):
+		e := &apiError{message: refusal.Message, code: refusal.Code.String(), retryAfter: refusal.RetryAt, explanation: refusal.Message}
+		switch refusal.Code {
+		case abi.UnknownModel:
+			e.status, e.typ, e.code = http.StatusNotFound, typeInvalidRequest, "model_not_found"
+		case abi.ModelNotAllowed:
+			e.status, e.typ = http.StatusForbidden, typePermission
+		case abi.ClientRateLimited:
+			e.status, e.typ = http.StatusTooManyRequests, typeRateLimit
+		case abi.BudgetExceeded:
+			e.status, e.typ = http.StatusTooManyRequests, typeQuota
+		case abi.NoEligibleKeys:
+			e.status, e.typ = http.StatusServiceUnavailable, typeServer
+		case abi.ContextExceeded:
+			e.status, e.typ, e.code = http.StatusBadRequest, typeInvalidRequest, "context_length_exceeded"
+		case abi.InvalidArgument, abi.UnknownClient:
+			e.status, e.typ = http.StatusBadRequest, typeInvalidRequest
+		default:
+			e.status, e.typ, e.message = http.StatusInternalServerError, typeServer, "internal error"
+		}
+		return e
+	case errors.As(err, &upstream):
+		status := http.StatusBadGateway
+		if upstream.Result == abi.Timeout {
+			status = http.StatusGatewayTimeout
+		}
+		return &apiError{status: status, typ: typeUpstream, code: "upstream_unavailable",
+			message: "no provider answered after " + strconv.Itoa(upstream.Attempts) + " attempt(s): " + upstream.Result.String()}
+	}
+	return &apiError{status: http.StatusInternalServerError, typ: typeServer, code: "internal_error", message: "internal error"}
+}

@@ -1,0 +1,132 @@
+package proxy
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/apikeyrouter/apikeyrouter/hosts/router"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+)
+
+// Config configures a [Server].
+type Config struct {
+	// ProxyKey is the clients' bearer token (PROXY_API_KEY). Required.
+	ProxyKey string
+	// AdminToken opens the admin API (APIKEYROUTER_ADMIN_TOKEN); empty
+	// keeps it closed.
+	AdminToken string
+	// MaxBodyBytes bounds a request body; zero means 10 MiB.
+	MaxBodyBytes int64
+	// RequestTimeout bounds a call from its arrival to the end of its
+	// answer; zero means 10 minutes.
+	RequestTimeout time.Duration
+	// Logger receives one line per request; nil discards.
+	Logger *slog.Logger
+}
+
+// Defaults of [Config].
+const (
+	DefaultMaxBodyBytes   = 10 << 20
+	DefaultRequestTimeout = 10 * time.Minute
+)
+
+// Server is the OpenAI-compatible HTTP face of a [router.Router]: the
+// client API under /v1, the admin API under /admin/v1, health and metrics.
+type Server struct {
+	cfg     Config
+	router  *router.Router
+	auth    *auth
+	log     *slog.Logger
+	metrics *metrics
+	mux     *http.ServeMux
+	ready   atomic.Bool
+}
+
+// New returns a server for r. It is not ready (/readyz) until SetReady.
+func New(r *router.Router, cfg Config) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg, router: r, auth: newAuth(cfg.ProxyKey, cfg.AdminToken), log: cfg.Logger,
+		metrics: newMetrics(), mux: http.NewServeMux()}
+	s.mux.HandleFunc("POST /v1/chat/completions", s.handleCall(sdk.EndpointChatCompletions))
+	s.mux.HandleFunc("POST /v1/completions", s.handleCall(sdk.EndpointCompletions))
+	s.mux.HandleFunc("POST /v1/embeddings", s.handleCall(sdk.EndpointEmbeddings))
+	s.mux.HandleFunc("GET /v1/models", s.handleModels)
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, map[string]string{"status": "ok"}) })
+	s.mux.HandleFunc("GET /readyz", s.handleReady)
+	s.mux.HandleFunc("GET /metrics", s.metrics.serve)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		(&apiError{status: http.StatusNotFound, typ: typeNotFound, code: "not_found",
+			message: "no route for " + r.Method + " " + r.URL.Path}).write(w)
+	})
+	s.routeAdmin()
+	return s
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// SetReady marks the server ready (or not) for /readyz.
+func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
+
+func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
+	if !s.ready.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// handleModels lists the models some provider serves (only those a
+// virtual client may use).
+func (s *Server) handleModels(w http.ResponseWriter, req *http.Request) {
+	client, aerr := s.auth.client(req)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	allowed := map[string]bool(nil)
+	snap := s.router.Snapshot()
+	for _, c := range snap.Clients {
+		if c.Client.ID == client && len(c.Client.Models) > 0 {
+			allowed = map[string]bool{}
+			for _, m := range c.Client.Models {
+				allowed[m] = true
+			}
+		}
+	}
+	type model struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		Created int64  `json:"created"`
+		OwnedBy string `json:"owned_by"`
+	}
+	data := []model{}
+	seen := map[string]bool{}
+	for _, m := range snap.Models {
+		if seen[m.Model.Name] || allowed != nil && !allowed[m.Model.Name] {
+			continue
+		}
+		seen[m.Model.Name] = true
+		data = append(data, model{ID: m.Model.Name, Object: "model", OwnedBy: string(m.Model.Provider)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": data})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
