@@ -62,7 +62,9 @@ func New(r *router.Router, cfg Config) *Server {
 	s.mux.HandleFunc("POST /v1/completions", s.handleCall(sdk.EndpointCompletions))
 	s.mux.HandleFunc("POST /v1/embeddings", s.handleCall(sdk.EndpointEmbeddings))
 	s.mux.HandleFunc("GET /v1/models", s.handleModels)
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, map[string]string{"status": "ok"}) })
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
 	s.mux.HandleFunc("GET /readyz", s.handleReady)
 	s.mux.HandleFunc("GET /metrics", s.metrics.serve)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
