@@ -84,3 +84,23 @@ func equalObjective(a, b abi.Objective) bool {
 	}
 	return true
 }
+
+func TestParseUSD(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want abi.NanoUSD
+		err  bool
+	}{
+		{in: "12.5", want: 12_500_000_000}, {in: "$0.000000001", want: 1}, {in: "3", want: 3 * abi.Dollars},
+		{in: ".25", want: 250_000_000}, {in: "0.0000000001", err: true}, {in: "-1", err: true},
+		{in: "1e3", err: true}, {in: "", err: true}, {in: "abc", err: true}, {in: "10000000000", err: true},
+	} {
+		got, err := ParseUSD(tc.in)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("ParseUSD(%q) = %d, %v", tc.in, got, err)
+		}
+	}
+	if s := FormatUSD(1_500_000_001); s != "1.500000001" {
+		t.Errorf("FormatUSD = %s", s)
+	}
+}

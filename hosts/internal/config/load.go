@@ -1,0 +1,186 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/router"
+)
+
+// Load reads the configuration from an environment (os.Environ's form)
+// and, when APIKEYROUTER_CONFIG names one, the YAML file. Warnings are
+// things to log that do not stop the start (a key for a provider nobody
+// can reach, say); they never contain a secret.
+func Load(environ []string) (*Config, []string, error) {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	c := &Config{
+		Host: "127.0.0.1", Port: 8000, DataDir: "./data", Core: "wasm", Adapters: "auto", Sync: "none",
+		MaxBodyBytes: 10 << 20, RequestTimeout: 10 * time.Minute, AttemptTimeout: 120 * time.Second, MaxAttempts: 3,
+		Providers: map[string]*Provider{}, Prices: router.PriceTable{},
+	}
+	if path := env["APIKEYROUTER_CONFIG"]; path != "" {
+		f, err := readFile(path, env)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := f.apply(c); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := c.applyEnv(env); err != nil {
+		return nil, nil, err
+	}
+	warnings := c.envKeys(env)
+	return c, warnings, nil
+}
+
+// applyEnv reads the settings the environment gives.
+func (c *Config) applyEnv(env map[string]string) error {
+	str := map[string]*string{
+		"PROXY_HOST": &c.Host, "PROXY_API_KEY": &c.ProxyKey, "APIKEYROUTER_ADMIN_TOKEN": &c.AdminToken,
+		"APIKEYROUTER_ENCRYPTION_KEY": &c.EncryptionKey, "APIKEYROUTER_DATA_DIR": &c.DataDir,
+		"APIKEYROUTER_CORE": &c.Core, "APIKEYROUTER_CORE_WASM": &c.CoreWasm, "APIKEYROUTER_PLUGIN_DIR": &c.PluginDir,
+		"APIKEYROUTER_ADAPTERS": &c.Adapters, "APIKEYROUTER_SYNC": &c.Sync,
+	}
+	for name, dst := range str {
+		if v, ok := env[name]; ok && v != "" {
+			*dst = v
+		}
+	}
+	for _, e := range []struct {
+		name    string
+		allowed []string
+	}{
+		{"APIKEYROUTER_CORE", []string{"wasm", "native"}},
+		{"APIKEYROUTER_ADAPTERS", []string{"auto", "plugin", "inprocess"}},
+		{"APIKEYROUTER_SYNC", []string{"none", "always"}},
+	} {
+		if v := *str[e.name]; !slices.Contains(e.allowed, v) {
+			return fmt.Errorf("%s %q: want one of %s", e.name, v, strings.Join(e.allowed, ", "))
+		}
+	}
+	ints := []struct {
+		name     string
+		set      func(int64)
+		min, max int64
+	}{
+		{"PROXY_PORT", func(v int64) { c.Port = int(v) }, 1, 65535},
+		{"APIKEYROUTER_MAX_BODY_BYTES", func(v int64) { c.MaxBodyBytes = v }, 1024, 1 << 30},
+		{"APIKEYROUTER_MAX_ATTEMPTS", func(v int64) { c.MaxAttempts = int(v) }, 1, 20},
+	}
+	for _, i := range ints {
+		v, ok := env[i.name]
+		if !ok || v == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < i.min || n > i.max {
+			return fmt.Errorf("%s %q: want an integer from %d to %d", i.name, v, i.min, i.max)
+		}
+		i.set(n)
+	}
+	for _, e := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"APIKEYROUTER_REQUEST_TIMEOUT", &c.RequestTimeout}, {"APIKEYROUTER_ATTEMPT_TIMEOUT", &c.AttemptTimeout}} {
+		if v := env[e.name]; v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("%s %q: want a positive duration such as 90s", e.name, v)
+			}
+			*e.dst = d
+		}
+	}
+	if v, ok := env["LOG_LEVEL"]; ok {
+		lvl, err := parseLevel(v)
+		if err != nil {
+			return err
+		}
+		c.LogLevel = lvl
+	}
+	if v := env["APIKEYROUTER_OBJECTIVE"]; v != "" {
+		o, err := router.ParseObjective(v)
+		if err != nil {
+			return fmt.Errorf("APIKEYROUTER_OBJECTIVE: %w", err)
+		}
+		c.CoreConfig.Objective = o
+	}
+	return nil
+}
+
+// envKeyName matches OPENAI_API_KEY and OPENAI_API_KEY_2; envBaseName
+// matches OPENAI_API_BASE.
+var (
+	envKeyName  = regexp.MustCompile(`^([A-Z][A-Z0-9_]*?)_API_KEY(?:_([0-9]+))?$`)
+	envBaseName = regexp.MustCompile(`^([A-Z][A-Z0-9_]*?)_API_BASE$`)
+)
+
+// envKeys reads keys and base URLs in LLM-API-Key-Proxy's style:
+// <PROVIDER>_API_KEY_<N> (id <provider>-<N>), <PROVIDER>_API_KEY (id
+// <provider>-0) and <PROVIDER>_API_BASE.
+func (c *Config) envKeys(env map[string]string) []string {
+	var warnings []string
+	names := make([]string, 0, len(env))
+	for k := range env {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		m := envBaseName.FindStringSubmatch(name)
+		if m == nil || env[name] == "" {
+			continue
+		}
+		id := providerID(m[1])
+		p := c.Providers[id]
+		if p == nil {
+			p = &Provider{}
+		}
+		p.BaseURL = env[name]
+		c.Providers[id] = mergeProvider(id, p)
+	}
+	seen := map[abi.KeyID]bool{}
+	for _, k := range c.Keys {
+		seen[k.ID] = true
+	}
+	for _, name := range names {
+		m := envKeyName.FindStringSubmatch(name)
+		if m == nil || name == "PROXY_API_KEY" || strings.HasPrefix(name, "APIKEYROUTER_") || env[name] == "" {
+			continue
+		}
+		prov := providerID(m[1])
+		n, _ := strconv.Atoi(m[2]) // none: 0
+		id := abi.KeyID(prov + "-" + strconv.Itoa(n))
+		if seen[id] {
+			warnings = append(warnings, fmt.Sprintf("%s: key %s is defined twice; the first one wins", name, id))
+			continue
+		}
+		if _, known := knownProviders[prov]; !known && c.Providers[prov] == nil {
+			warnings = append(warnings, fmt.Sprintf("%s: unknown provider %q: set %s_API_BASE to its OpenAI-compatible API root", name, prov, m[1]))
+			continue
+		}
+		if c.Providers[prov] == nil {
+			c.Providers[prov] = mergeProvider(prov, &Provider{})
+		}
+		seen[id] = true
+		c.Keys = append(c.Keys, Key{Key: abi.Key{ID: id, Provider: abi.ProviderID(prov)}, Secret: env[name], Source: name})
+	}
+	for _, k := range c.Keys {
+		if c.Providers[string(k.Provider)] == nil {
+			c.Providers[string(k.Provider)] = mergeProvider(string(k.Provider), &Provider{})
+		}
+	}
+	return warnings
+}
+
+// providerID turns an environment prefix into a provider id: OPENAI → openai.
+func providerID(prefix string) string { return strings.ToLower(prefix) }

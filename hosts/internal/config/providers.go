@@ -1,0 +1,31 @@
+package config
+
+// knownProvider is a provider the router knows how to reach without
+// configuration: its adapter and API root.
+type knownProvider struct {
+	adapter string
+	baseURL string
+	// keyless providers (local servers) need no API key to be used.
+	keyless bool
+}
+
+// knownProviders are reached by their name alone, e.g. GROQ_API_KEY_1.
+// Any other name works with <NAME>_API_BASE set, through the
+// OpenAI-compatible adapter. Anthropic and Gemini go through their
+// OpenAI-compatible endpoints until their own adapters are configured.
+var knownProviders = map[string]knownProvider{
+	"openai":     {adapter: "openai", baseURL: "https://api.openai.com/v1"},
+	"groq":       {adapter: "openai", baseURL: "https://api.groq.com/openai/v1"},
+	"together":   {adapter: "openai", baseURL: "https://api.together.xyz/v1"},
+	"openrouter": {adapter: "openai", baseURL: "https://openrouter.ai/api/v1"},
+	"mistral":    {adapter: "openai", baseURL: "https://api.mistral.ai/v1"},
+	"deepseek":   {adapter: "openai", baseURL: "https://api.deepseek.com/v1"},
+	"fireworks":  {adapter: "openai", baseURL: "https://api.fireworks.ai/inference/v1"},
+	"xai":        {adapter: "openai", baseURL: "https://api.x.ai/v1"},
+	"cerebras":   {adapter: "openai", baseURL: "https://api.cerebras.ai/v1"},
+	"perplexity": {adapter: "openai", baseURL: "https://api.perplexity.ai"},
+	"gemini":     {adapter: "openai", baseURL: "https://generativelanguage.googleapis.com/v1beta/openai"},
+	"anthropic":  {adapter: "openai", baseURL: "https://api.anthropic.com/v1"},
+	"ollama":     {adapter: "openai", baseURL: "http://localhost:11434/v1", keyless: true},
+	"vllm":       {adapter: "openai", keyless: true},
+}
