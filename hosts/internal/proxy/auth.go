@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"sync"
@@ -34,12 +35,28 @@ type auth struct {
 	clients  map[tokenHash]abi.ClientID
 }
 
-func newAuth(proxyKey, adminToken string) *auth {
-	a := &auth{proxy: hashToken(proxyKey), clients: map[tokenHash]abi.ClientID{}}
-	if adminToken != "" {
-		a.admin, a.adminSet = hashToken(adminToken), true
+// newAuth takes the proxy key and admin token as their hashes; an empty
+// admin hash keeps the admin API closed.
+func newAuth(proxy, admin tokenHash, adminSet bool) *auth {
+	return &auth{proxy: proxy, admin: admin, adminSet: adminSet, clients: map[tokenHash]abi.ClientID{}}
+}
+
+// HashToken returns a bearer token's hash in hex, the form the proxy
+// stores tokens in.
+func HashToken(t string) string {
+	h := hashToken(t)
+	return hex.EncodeToString(h[:])
+}
+
+// parseHash reads a token hash in hex.
+func parseHash(s string) (tokenHash, bool) {
+	var h tokenHash
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(h) {
+		return h, false
 	}
-	return a
+	copy(h[:], b)
+	return h, true
 }
 
 // bearer returns the request's bearer token.
@@ -112,6 +129,9 @@ func (a *auth) dropClient(id abi.ClientID) {
 		}
 	}
 }
+
+// NewToken returns a fresh random bearer token with the given prefix.
+func NewToken(prefix string) string { return newToken(prefix) }
 
 // newToken returns a fresh random bearer token with the given prefix.
 func newToken(prefix string) string {

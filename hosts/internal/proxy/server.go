@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -11,13 +12,15 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
-// Config configures a [Server].
+// Config configures a [Server]. Each token is given in the clear or by its
+// hash ([HashToken]), so a generated token need not be kept anywhere.
 type Config struct {
-	// ProxyKey is the clients' bearer token (PROXY_API_KEY). Required.
-	ProxyKey string
-	// AdminToken opens the admin API (APIKEYROUTER_ADMIN_TOKEN); empty
-	// keeps it closed.
-	AdminToken string
+	// ProxyKey, or ProxyKeyHash, is the clients' bearer token
+	// (PROXY_API_KEY). One is required.
+	ProxyKey, ProxyKeyHash string
+	// AdminToken, or AdminTokenHash, opens the admin API
+	// (APIKEYROUTER_ADMIN_TOKEN); neither keeps it closed.
+	AdminToken, AdminTokenHash string
 	// MaxBodyBytes bounds a request body; zero means 10 MiB.
 	MaxBodyBytes int64
 	// RequestTimeout bounds a call from its arrival to the end of its
@@ -46,7 +49,21 @@ type Server struct {
 }
 
 // New returns a server for r. It is not ready (/readyz) until SetReady.
-func New(r *router.Router, cfg Config) *Server {
+func New(r *router.Router, cfg Config) (*Server, error) {
+	if cfg.ProxyKey != "" {
+		cfg.ProxyKeyHash, cfg.ProxyKey = HashToken(cfg.ProxyKey), ""
+	}
+	if cfg.AdminToken != "" {
+		cfg.AdminTokenHash, cfg.AdminToken = HashToken(cfg.AdminToken), ""
+	}
+	proxyHash, ok := parseHash(cfg.ProxyKeyHash)
+	if !ok {
+		return nil, errors.New("proxy: a proxy key is required (ProxyKey, or ProxyKeyHash: a SHA-256 in hex)")
+	}
+	adminHash, adminSet := parseHash(cfg.AdminTokenHash)
+	if cfg.AdminTokenHash != "" && !adminSet {
+		return nil, errors.New("proxy: AdminTokenHash must be a SHA-256 in hex (see HashToken)")
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -56,7 +73,7 @@ func New(r *router.Router, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, router: r, auth: newAuth(cfg.ProxyKey, cfg.AdminToken), log: cfg.Logger,
+	s := &Server{cfg: cfg, router: r, auth: newAuth(proxyHash, adminHash, adminSet), log: cfg.Logger,
 		metrics: newMetrics(), mux: http.NewServeMux()}
 	s.mux.HandleFunc("POST /v1/chat/completions", s.handleCall(sdk.EndpointChatCompletions))
 	s.mux.HandleFunc("POST /v1/completions", s.handleCall(sdk.EndpointCompletions))
@@ -72,7 +89,7 @@ func New(r *router.Router, cfg Config) *Server {
 			message: "no route for " + r.Method + " " + r.URL.Path}).write(w)
 	})
 	s.routeAdmin()
-	return s
+	return s, nil
 }
 
 // Handler returns the server's HTTP handler.
