@@ -13,6 +13,7 @@ all: verify test
 
 ## build: the core .wasm, the adapter plugins and the apikeyrouter binary into bin/
 build: wasm plugins
+	$(GO) build -trimpath -o $(BIN)/apikeyrouter ./hosts/apikeyrouter
 
 ## wasm: the core as an Extism plugin (stock Go, wasip1, c-shared)
 wasm:
@@ -40,9 +41,9 @@ proto:
 	  --go_out=plugins/sdk/internal/adapterpb --go_opt=paths=source_relative \
 	  --go-grpc_out=plugins/sdk/internal/adapterpb --go-grpc_opt=paths=source_relative adapter.proto
 
-## run: build everything and start the router
+## run: build everything and start the proxy on PROXY_PORT (8000), data in APIKEYROUTER_DATA_DIR (./data)
 run: build
-	$(GO) run ./core/example
+	$(BIN)/apikeyrouter serve
 
 ## test: every test, with the race detector; the core again with GOAMD64=v3 (fused multiply-add);
 ## the golden vectors replayed from Node through Extism

@@ -228,3 +228,17 @@ func (p *persistence) loadProviders() error {
 	}
 	return nil
 }
+
+// RotateMasterKey re-wraps the data key of dataDir's store under newKey:
+// no secret is re-encrypted. The router must not be running on dataDir.
+func RotateMasterKey(dataDir string, oldKey, newKey []byte) error {
+	st, err := store.Open(dataDir, store.Options{MasterKey: oldKey})
+	if err != nil {
+		return fmt.Errorf("router: data dir: %w", err)
+	}
+	if err := st.RotateMasterKey(newKey); err != nil {
+		st.Close()
+		return fmt.Errorf("router: rotate master key: %w", err)
+	}
+	return st.Close()
+}
