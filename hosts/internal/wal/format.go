@@ -32,7 +32,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // Internal read outcomes; scanning turns them into a torn tail or
 // [ErrCorrupt], replay into ErrCorrupt.
 var (
-	errShort    = errors.New("record extends past the end of the file")
+	errShort    = errors.New("cut short by the end of the file")
 	errChecksum = errors.New("checksum mismatch")
 )
 
@@ -63,17 +63,17 @@ func appendHeader(dst []byte, first uint64) []byte {
 	return binary.LittleEndian.AppendUint64(dst, first)
 }
 
-// checkHeader checks that h is the header of the segment at path, whose
+// checkHeader checks that h is the header of the segment file name, whose
 // name says it starts at first.
-func checkHeader(h []byte, path string, first uint64) error {
+func checkHeader(h []byte, name string, first uint64) error {
 	if string(h[:len(magic)]) != magic {
-		return fmt.Errorf("%w: %s: bad magic %q", ErrCorrupt, path, h[:len(magic)])
+		return fmt.Errorf("%w: %s: bad magic %q", ErrCorrupt, name, h[:len(magic)])
 	}
 	if v := binary.LittleEndian.Uint16(h[len(magic):]); v != formatVersion {
-		return fmt.Errorf("%w: %s: format version %d (this build reads %d)", ErrCorrupt, path, v, formatVersion)
+		return fmt.Errorf("%w: %s: format version %d (this build reads %d)", ErrCorrupt, name, v, formatVersion)
 	}
 	if got := binary.LittleEndian.Uint64(h[len(magic)+2:]); got != first {
-		return fmt.Errorf("%w: %s: header says first record %d", ErrCorrupt, path, got)
+		return fmt.Errorf("%w: %s: header says first record %d", ErrCorrupt, name, got)
 	}
 	return nil
 }

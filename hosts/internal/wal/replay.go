@@ -109,9 +109,9 @@ func (p replayPart) reader(buf []byte) (*recordReader, error) {
 	r := bufio.NewReaderSize(p.f, readBufSize)
 	var h [headerSize]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
-		return nil, fmt.Errorf("%w: %s: header: %w", ErrCorrupt, p.seg.path, readErr(err))
+		return nil, fmt.Errorf("%w: %s: header: %w", ErrCorrupt, filepath.Base(p.seg.path), readErr(err))
 	}
-	if err := checkHeader(h[:], p.seg.path, p.seg.first); err != nil {
+	if err := checkHeader(h[:], filepath.Base(p.seg.path), p.seg.first); err != nil {
 		return nil, err
 	}
 	return &recordReader{r: r, off: headerSize, size: p.seg.size, buf: buf}, nil

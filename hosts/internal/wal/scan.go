@@ -45,6 +45,7 @@ func scanDir(dir string) ([]*segment, error) {
 // bytes follow. A last segment too short for its header (or whose header
 // is zeros) gets seg.size 0: the header must be rewritten.
 func scanSegment(seg *segment, tail bool) (torn int64, err error) {
+	name := filepath.Base(seg.path)
 	f, err := os.Open(seg.path)
 	if err != nil {
 		return 0, err
@@ -64,9 +65,9 @@ func scanSegment(seg *segment, tail bool) (torn int64, err error) {
 		seg.size = 0
 		return size, nil
 	case err != nil:
-		return 0, fmt.Errorf("%w: %s: header: %w", ErrCorrupt, seg.path, readErr(err))
+		return 0, fmt.Errorf("%w: %s: header: %w", ErrCorrupt, name, readErr(err))
 	}
-	if err := checkHeader(h[:], seg.path, seg.first); err != nil {
+	if err := checkHeader(h[:], name, seg.first); err != nil {
 		return 0, err
 	}
 
@@ -80,20 +81,20 @@ func scanSegment(seg *segment, tail bool) (torn int64, err error) {
 			return 0, nil
 		case err == nil && seq != want:
 			return 0, fmt.Errorf("%w: %s: record at offset %d has sequence number %d, want %d",
-				ErrCorrupt, seg.path, rr.off, seq, want)
+				ErrCorrupt, name, rr.off, seq, want)
 		case err == nil:
 			seg.last = seq
 			continue
 		case !errors.Is(err, errShort) && !errors.Is(err, errChecksum):
-			return 0, fmt.Errorf("%s: %w", seg.path, err)
+			return 0, fmt.Errorf("%s: %w", name, err)
 		}
-		bad := fmt.Errorf("%w: %s: record %d at offset %d: %w", ErrCorrupt, seg.path, want, rr.off, err)
+		bad := fmt.Errorf("%w: %s: record %d at offset %d: %w", ErrCorrupt, name, want, rr.off, err)
 		if !tail {
 			return 0, bad
 		}
 		rest := make([]byte, size-rr.off)
 		if _, err := f.ReadAt(rest, rr.off); err != nil {
-			return 0, fmt.Errorf("%s: %w", seg.path, err)
+			return 0, fmt.Errorf("%s: %w", name, err)
 		}
 		if validRecordAfter(rest, want) {
 			return 0, fmt.Errorf("%w, and valid records follow it", bad)
