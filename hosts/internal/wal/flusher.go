@@ -72,13 +72,15 @@ func (f *flusher) run() {
 				return
 			}
 		}
-		started = time.Now()
-		f.sync()
+		if now := time.Now(); f.sync() {
+			started = now
+		}
 	}
 }
 
-// sync fsyncs the current segment and publishes what it covered.
-func (f *flusher) sync() {
+// sync fsyncs the current segment, if it holds unsynced records, and
+// publishes what the fsync covered. It reports whether it called fsync.
+func (f *flusher) sync() bool {
 	l := f.l
 	l.mu.Lock()
 	file, seg, upto := l.f, l.segs[len(l.segs)-1], l.last
@@ -87,7 +89,7 @@ func (f *flusher) sync() {
 	done := upto <= f.durable || f.err != nil
 	f.mu.Unlock()
 	if done {
-		return
+		return false
 	}
 
 	if err := file.Sync(); err != nil {
@@ -96,16 +98,17 @@ func (f *flusher) sync() {
 		if l.segs[len(l.segs)-1] != seg {
 			// Rotated meanwhile (and maybe closed): the rotation fsync'd
 			// the segment, or the snapshot covers it.
-			return
+			return true
 		}
 		if l.broken == nil {
 			l.broken = fmt.Errorf("sync %s: %w", filepath.Base(seg.path), err)
 		}
 		// Under l.mu, so that a repairing Rotate cannot come in between.
 		f.fail(fmt.Errorf("%w: %w", ErrBroken, l.broken))
-		return
+		return true
 	}
 	f.advance(upto)
+	return true
 }
 
 // advance records that every record up to seq is durable. After a failed
