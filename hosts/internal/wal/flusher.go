@@ -56,7 +56,11 @@ func (f *flusher) kick() {
 // fsync started, until stop.
 func (f *flusher) run() {
 	defer close(f.done)
-	var started time.Time
+	var (
+		started time.Time
+		pause   = time.NewTimer(0)
+	)
+	defer pause.Stop()
 	for {
 		select {
 		case <-f.kickc:
@@ -64,11 +68,10 @@ func (f *flusher) run() {
 			return
 		}
 		if wait := f.interval - time.Since(started); wait > 0 {
-			t := time.NewTimer(wait)
+			pause.Reset(wait)
 			select {
-			case <-t.C:
+			case <-pause.C:
 			case <-f.stopc:
-				t.Stop()
 				return
 			}
 		}
