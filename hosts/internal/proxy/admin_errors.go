@@ -1,0 +1,112 @@
+package proxy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/router"
+)
+
+// The admin API's own error codes; the router's codes (unknown_key,
+// invalid_transition …) pass through under their own names.
+const (
+	codeInvalidJSON     = "invalid_json"
+	codeInvalidArgument = "invalid_argument"
+	codeAlreadyExists   = "already_exists"
+	codeTooLarge        = "request_too_large"
+)
+
+// invalidField is a 400 for one request field, named in the message.
+func invalidField(field, format string, args ...any) *apiError {
+	return badRequest(codeInvalidArgument, fmt.Sprintf("field %q: ", field)+fmt.Sprintf(format, args...))
+}
+
+// notFound is a 404 with the code of the kind of object that is missing.
+func notFound(code abi.Code, format string, args ...any) *apiError {
+	return &apiError{status: http.StatusNotFound, typ: typeNotFound, code: code.String(), message: fmt.Sprintf(format, args...)}
+}
+
+// conflict is a 409: the object exists already.
+func conflict(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusConflict, typ: typeInvalidRequest, code: codeAlreadyExists, message: fmt.Sprintf(format, args...)}
+}
+
+// errorFor maps an error from the router to what the operator sees: the
+// core's codes with their messages (which name ids, never secrets), and
+// anything else as an internal error whose details go to the log only.
+func (a *admin) errorFor(r *http.Request, err error) *apiError {
+	var ae *abi.Error
+	if errors.As(err, &ae) {
+		switch ae.Code {
+		case abi.UnknownKey, abi.UnknownProvider, abi.UnknownModel, abi.UnknownClient, abi.UnknownBudget:
+			return notFound(ae.Code, "%s", ae.Message)
+		case abi.InvalidTransition:
+			return &apiError{status: http.StatusConflict, typ: typeInvalidRequest, code: ae.Code.String(), message: ae.Message}
+		case abi.InvalidArgument, abi.TooLarge, abi.Malformed:
+			return badRequest(ae.Code.String(), ae.Message)
+		}
+	}
+	var refusal *router.Refusal
+	if errors.As(err, &refusal) {
+		return errorFor(err)
+	}
+	a.s.log.ErrorContext(r.Context(), "admin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	return &apiError{status: http.StatusInternalServerError, typ: typeServer, code: "internal_error", message: "internal error"}
+}
+
+// decode reads a request body holding one JSON object into v, refusing
+// unknown fields. Its errors name the field at fault.
+func decode(r *http.Request, v any) *apiError {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, extra := dec.Token(); extra != io.EOF {
+			return badRequest(codeInvalidJSON, "the request body must hold one JSON object and nothing after it")
+		}
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &tooBig):
+		return &apiError{status: http.StatusRequestEntityTooLarge, typ: typeInvalidRequest, code: codeTooLarge,
+			message: "the request body exceeds " + strconv.FormatInt(tooBig.Limit, 10) + " bytes"}
+	case errors.Is(err, io.EOF):
+		return badRequest(codeInvalidJSON, "the request body is empty: send a JSON object")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest(codeInvalidJSON, "the request body is not valid JSON: "+err.Error())
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return badRequest(codeInvalidJSON, "the request body must be a JSON object")
+	case errors.As(err, &typeErr):
+		return invalidField(typeErr.Field, "must be %s, not a JSON %s", jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return invalidField(field, "unknown field")
+	}
+	return badRequest(codeInvalidJSON, "the request body could not be read: "+err.Error())
+}
+
+// jsonKind names a Go kind as JSON calls it.
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "an integer"
+	case strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "slice", kind == "array":
+		return "an array"
+	case kind == "struct", kind == "map":
+		return "an object"
+	case kind == "bool":
+		return "true or false"
+	}
+	return "a " + kind
+}
