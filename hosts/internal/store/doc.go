@@ -6,8 +6,9 @@
 //     key APIKEYROUTER_ENCRYPTION_KEY, so the master key rotates by
 //     rewrapping one record ([Store.RotateMasterKey]);
 //   - configuration objects, opaque values by kind and id ([Store.Put]);
-//   - the core's latest snapshot and a journal of every input given to the
-//     core since it ([Store.Enqueue], [Store.SaveSnapshot]), from which the
+//   - the core's latest snapshot ([Store.SaveSnapshot]), from which, with
+//     the journal of the inputs after it (package wal, an append-only log
+//     file: a bbolt commit per input would cost far more than a write), the
 //     proxy rebuilds the core's exact state: no budget spend, cooldown or
 //     key is lost.
 //
@@ -38,41 +39,29 @@
 //	defer clear(secret)
 //
 // Recover the core: restore the latest snapshot, then replay the journal
-// after it:
+// after it (see package wal):
 //
-//	seq, state, err := st.LatestSnapshot()
+//	snapSeq, state, err := st.LatestSnapshot()
 //	switch {
 //	case err == nil:
 //		core.Restore(state)
 //	case !errors.Is(err, store.ErrNotFound):
 //		return err
 //	}
-//	err = st.Replay(seq, func(s uint64, data []byte) error {
-//		seq = s
-//		return core.Apply(data)
+//	err = journal.Replay(snapSeq, func(seq uint64, input []byte) error {
+//		return core.Apply(input)
 //	})
 //
-// Journal each input under the lock that orders the core's inputs, and wait
-// for durability after releasing it, so concurrent requests share one fsync.
-// Act on the core's output (call the provider, answer the client) only once
-// wait returns, so a crash cannot lose a budget reservation already spent:
-//
-//	mu.Lock()
-//	seq++
-//	out := core.Apply(input)
-//	wait := st.Enqueue(store.Entry{Seq: seq, Data: input})
-//	mu.Unlock()
-//	if err := wait(); err != nil {
-//		return err // not durable: fail the request and stop taking mutations
-//	}
-//
-// Snapshot now and then; the journal entries the snapshot covers go in the
-// same transaction:
+// Snapshot now and then, atomically, then let the journal drop the inputs
+// the snapshot covers:
 //
 //	mu.Lock()
 //	snapSeq, state := seq, core.Snapshot()
 //	mu.Unlock()
-//	err = st.SaveSnapshot(snapSeq, state)
+//	if err := st.SaveSnapshot(snapSeq, state); err != nil {
+//		return err
+//	}
+//	err = journal.Rotate(snapSeq)
 //
 // # Notes
 //
@@ -80,8 +69,7 @@
 // writes fail with [ErrUnwritable], never a panic. The proxy should refuse
 // to start with a message naming APIKEYROUTER_DATA_DIR when Open fails; when
 // a write fails at run time, it should fail the request, report not ready
-// and retry a snapshot (see [Store.Enqueue]) rather than serve with state it
-// cannot persist.
+// and retry rather than serve with state it cannot persist.
 //
 // The plaintext data key lives only in memory and is zeroed by
 // [Store.Close]; the master key is not retained after [Open]. Secrets never

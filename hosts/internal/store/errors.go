@@ -48,16 +48,9 @@ var (
 	// record version.
 	ErrCorrupt = errors.New("store: corrupt data")
 
-	// ErrOutOfOrder is returned when a journal entry's sequence number is
-	// not greater than the last one accepted, or a snapshot's is lower than
-	// the latest snapshot's.
+	// ErrOutOfOrder is returned by [Store.SaveSnapshot] when the snapshot's
+	// sequence number is lower than the latest snapshot's.
 	ErrOutOfOrder = errors.New("store: sequence number out of order")
-
-	// ErrJournalBroken is returned for journal entries that were not
-	// written because an earlier journal commit failed: writing them would
-	// leave a gap. Saving a snapshot that covers every lost entry (see
-	// [Store.SaveSnapshot]) repairs the journal.
-	ErrJournalBroken = errors.New("store: journal broken by an earlier failed commit")
 )
 
 // storageErr adds [ErrUnwritable] (and [ErrClosed] for a closed database) to

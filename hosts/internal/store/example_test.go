@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"sync"
 
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/store"
 )
 
-// The proxy's life with its store: open, keep a secret, journal the core's
-// inputs, snapshot, and recover after a restart.
+// The proxy's life with its store: open, keep a secret, snapshot the core,
+// and find both again after a restart. The journal of the inputs after the
+// snapshot is package wal's.
 func Example() {
 	dataDir, err := os.MkdirTemp("", "apikeyrouter-example-")
 	if err != nil {
@@ -34,26 +34,12 @@ func Example() {
 		log.Fatal(err)
 	}
 
-	// Journal inputs in core order; wait for durability outside the lock.
-	var (
-		mu  sync.Mutex
-		seq uint64
-	)
-	for _, input := range []string{"add key openai-1", "spend 120", "spend 80"} {
-		mu.Lock()
-		seq++
-		wait := st.Enqueue(store.Entry{Seq: seq, Data: []byte(input)})
-		mu.Unlock()
-		if err := wait(); err != nil {
-			log.Fatal(err)
-		}
-	}
 	if err := st.SaveSnapshot(2, []byte("state: key openai-1, spent 120")); err != nil {
 		log.Fatal(err)
 	}
 	st.Close()
 
-	// After a restart: the snapshot, then the journal after it.
+	// After a restart: the snapshot, then (in the proxy) the journal after it.
 	st, err = store.Open(dataDir, store.Options{MasterKey: key})
 	if err != nil {
 		log.Fatal(err)
@@ -64,13 +50,6 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Printf("snapshot at %d: %s\n", snapSeq, state)
-	err = st.Replay(snapSeq, func(seq uint64, data []byte) error {
-		fmt.Printf("replay %d: %s\n", seq, data)
-		return nil
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
 	secret, err := st.Secret("openai-1")
 	if err != nil {
 		log.Fatal(err)
@@ -81,6 +60,5 @@ func Example() {
 	// Output:
 	// generated a master key: true
 	// snapshot at 2: state: key openai-1, spent 120
-	// replay 3: spend 80
 	// secret openai-1 has 15 bytes
 }

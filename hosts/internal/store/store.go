@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,7 +32,6 @@ var (
 	bucketMeta     = []byte("meta")     // keySchema, keyKeyring
 	bucketSecrets  = []byte("secrets")  // id → sealed secret
 	bucketObjects  = []byte("objects")  // kind → (id → value)
-	bucketJournal  = []byte("journal")  // big-endian seq → entry data
 	bucketSnapshot = []byte("snapshot") // keySnapSeq, keySnapData
 
 	keySchema   = []byte("schema")
@@ -70,12 +70,12 @@ type Options struct {
 }
 
 // Store is the proxy's embedded database: encrypted secrets, configuration
-// objects, the core's snapshot and the journal of inputs since it. All
-// methods are safe for concurrent use.
+// objects and the core's latest snapshot. All methods are safe for
+// concurrent use.
 type Store struct {
-	db  *bolt.DB
-	kdf KDFParams
-	w   *writer
+	db     *bolt.DB
+	kdf    KDFParams
+	closed atomic.Bool
 
 	keyMu sync.RWMutex
 	dek   []byte      // plaintext data key; nil once closed
@@ -128,23 +128,17 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 
 	s := &Store{db: db, kdf: kdf}
-	var lastSeq, snapSeq uint64
 	err = db.Update(func(tx *bolt.Tx) error {
 		if err := initSchema(tx); err != nil {
 			return err
 		}
-		if err := s.initKey(tx, opts.MasterKey); err != nil {
-			return err
-		}
-		lastSeq, snapSeq = journalTail(tx)
-		return nil
+		return s.initKey(tx, opts.MasterKey)
 	})
 	if err != nil {
 		db.Close()
 		s.zeroKey()
 		return nil, fmt.Errorf("store: open %s: %w", path, storageErr(err))
 	}
-	s.w = newWriter(db, lastSeq, snapSeq)
 	return s, nil
 }
 
@@ -162,7 +156,7 @@ func initSchema(tx *bolt.Tx) error {
 		}
 		return nil
 	}
-	for _, name := range [][]byte{bucketMeta, bucketSecrets, bucketObjects, bucketJournal, bucketSnapshot} {
+	for _, name := range [][]byte{bucketMeta, bucketSecrets, bucketObjects, bucketSnapshot} {
 		if _, err := tx.CreateBucket(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
@@ -170,11 +164,11 @@ func initSchema(tx *bolt.Tx) error {
 	return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion))
 }
 
-// Close commits the journal entries and snapshot still queued, releases the
-// database lock and zeroes the data key held in memory. Every later call,
-// Close included, returns [ErrClosed].
+// Close waits for the transactions in progress, releases the database
+// lock and zeroes the data key held in memory. Every later call, Close
+// included, returns [ErrClosed].
 func (s *Store) Close() error {
-	if !s.w.close() {
+	if s.closed.Swap(true) {
 		return ErrClosed
 	}
 	s.zeroKey()

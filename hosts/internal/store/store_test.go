@@ -135,8 +135,6 @@ func TestClosedStoreReturnsErrClosed(t *testing.T) {
 		"Get":          func() error { _, err := s.Get("k", "a"); return err },
 		"List":         func() error { _, err := s.List("k"); return err },
 		"Delete":       func() error { return s.Delete("k", "a") },
-		"Append":       func() error { return s.Append(Entry{Seq: 1}) },
-		"Replay":       func() error { return s.Replay(0, func(uint64, []byte) error { return nil }) },
 		"SaveSnapshot": func() error { return s.SaveSnapshot(1, nil) },
 		"LatestSnapshot": func() error {
 			_, _, err := s.LatestSnapshot()
