@@ -27,15 +27,13 @@ type clientRecord struct {
 // decodeClientRecord reads a record and its token hash.
 func decodeClientRecord(value []byte) (clientRecord, tokenHash, error) {
 	var rec clientRecord
-	var h tokenHash
 	if err := json.Unmarshal(value, &rec); err != nil {
-		return rec, h, err
+		return rec, tokenHash{}, err
 	}
-	b, err := hex.DecodeString(rec.SHA256)
-	if err != nil || len(b) != len(h) {
+	h, ok := parseHash(rec.SHA256)
+	if !ok {
 		return rec, h, errors.New("sha256 is not 64 hex digits")
 	}
-	copy(h[:], b)
 	return rec, h, nil
 }
 
