@@ -120,13 +120,14 @@
 // a later record follow a missing one. A snapshot that covers every record
 // and [Log.Rotate] repair it, as does reopening the log.
 //
-// Under SyncNone a power loss may leave the last segment shorter than what
-// was appended, or with zeros or stale blocks at its end; Open truncates
-// such a tail like a torn write, except where a valid record still follows
-// the damage (which file systems that write a file's data in order, such
-// as ext4 with data=ordered, do not produce), where it reports ErrCorrupt.
 // SyncAlways and SyncBatch fsync a segment before starting the next one,
-// so only the last segment's unsynced tail is ever at risk.
+// so a power loss can only cut the unsynced end of the last segment, which
+// Open truncates like a torn write (zeros or stale blocks included). Under
+// SyncNone a power loss may lose any records not yet written back by the
+// kernel, and when it hits a segment that a later one follows, Open
+// reports ErrCorrupt: the operator then restores from the snapshot alone,
+// or moves the damaged segments away after checking the snapshot covers
+// them.
 //
 // On systems without flock (not Unix), Open does not lock the directory:
 // keeping a second process out is the caller's job.

@@ -99,8 +99,8 @@ func (f *flusher) sync() bool {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if l.segs[len(l.segs)-1] != seg {
-			// Rotated meanwhile (and maybe closed): the rotation fsync'd
-			// the segment, or the snapshot covers it.
+			// Rolled meanwhile (and maybe closed): the roll fsync'd the
+			// segment, or a snapshot covers it (a repairing Rotate).
 			return true
 		}
 		if l.broken == nil {

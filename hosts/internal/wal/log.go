@@ -1,7 +1,9 @@
 package wal
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -44,8 +46,14 @@ func Open(dir string, opts Options) (*Log, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wal: open: %w", err)
 	}
+	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("wal: open: %w", err)
+	}
+	if errors.Is(statErr, fs.ErrNotExist) && opts.Sync != SyncNone {
+		if err := syncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
+			return nil, fmt.Errorf("wal: open: %w", err)
+		}
 	}
 	lock, err := lockDir(dir)
 	if err != nil {
@@ -160,7 +168,7 @@ func (l *Log) Append(seq uint64, data []byte) error {
 	}
 	n := int64(recordHead + len(data))
 	if cur := l.segs[len(l.segs)-1]; !cur.empty() && cur.size+n > l.opts.SegmentSize {
-		if err := l.roll(seq, true); err != nil {
+		if err := l.roll(seq); err != nil {
 			l.broken = err
 			return fmt.Errorf("wal: append %d: %w: %w", seq, ErrBroken, err)
 		}
@@ -189,13 +197,13 @@ func (l *Log) Append(seq uint64, data []byte) error {
 	return nil
 }
 
-// roll makes the segment starting at first the one appended to. With
-// seal, the current segment is fsync'd first (unless SyncNone), so that
-// only the last segment can ever hold a torn record, even after a power
-// loss; without, its records are covered by a snapshot. l.mu is held.
-func (l *Log) roll(first uint64, seal bool) error {
+// roll makes the segment starting at first the one appended to. Unless
+// SyncNone, the current segment is fsync'd first, so that only the last
+// segment can ever hold a torn record, even after a power loss, and a
+// segment whose deletion a power loss undoes is whole. l.mu is held.
+func (l *Log) roll(first uint64) error {
 	old := l.segs[len(l.segs)-1]
-	if seal && l.syncs() {
+	if l.syncs() {
 		if err := l.f.Sync(); err != nil {
 			return fmt.Errorf("sync %s: %w", filepath.Base(old.path), err)
 		}

@@ -16,8 +16,9 @@ import (
 //
 // The steps, each of which a crash may interrupt, are:
 //
-//  1. unless SyncNone, fsync the current segment if it holds records
-//     after snapshotSeq (a later segment then never follows unsynced data);
+//  1. unless SyncNone, fsync the current segment, so that no later
+//     segment follows unsynced data (not even a segment whose deletion a
+//     power loss undoes);
 //  2. write the new segment's header into journal-….wal.tmp, fsync it
 //     (unless SyncNone) and rename it into place, then fsync the directory
 //     (unless SyncNone); [Open] deletes a leftover .tmp file;
@@ -25,8 +26,10 @@ import (
 //     always end the log without a gap.
 //
 // Interrupted anywhere, the log reopens with every record after
-// snapshotSeq, and records at or before it that Replay(snapshotSeq, …)
-// skips.
+// snapshotSeq that it held, and maybe records at or before it, which
+// Replay(snapshotSeq, …) skips. Interrupted before step 2's rename, a
+// Rotate past [Log.Last] leaves Last below snapshotSeq: the caller rotates
+// again after recovery (see the package's Usage).
 //
 // snapshotSeq may be below [Log.Last]: records appended since the
 // snapshot was taken stay. It may also be above it, when the snapshot
@@ -34,7 +37,9 @@ import (
 // was lost): the new segment then starts at snapshotSeq+1, [Log.Last]
 // becomes snapshotSeq, and every older segment is deleted. A Rotate whose
 // snapshotSeq is at least Last repairs a broken log (see [ErrBroken]);
-// one below it returns ErrBroken.
+// one below it returns ErrBroken. Repairing truncates what the failed
+// write left and fsyncs the segment as step 1 does: after a failed fsync
+// that fails again, and only reopening the log repairs it.
 func (l *Log) Rotate(snapshotSeq uint64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -56,7 +61,7 @@ func (l *Log) Rotate(snapshotSeq uint64) error {
 	}
 	next := max(l.last, snapshotSeq) + 1
 	if !cur.empty() || cur.first != next {
-		if err := l.roll(next, cur.last > snapshotSeq); err != nil {
+		if err := l.roll(next); err != nil {
 			return fmt.Errorf("wal: rotate at %d: %w", snapshotSeq, err)
 		}
 	}
