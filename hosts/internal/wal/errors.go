@@ -33,7 +33,7 @@ var (
 	// requested sequence number are no longer in the log: [Log.Rotate]
 	// deleted them, so the caller's snapshot is older than the one it
 	// rotated with.
-	ErrCompacted = errors.New("wal: records before the oldest segment requested")
+	ErrCompacted = errors.New("wal: requested records are no longer in the log")
 
 	// ErrLocked is returned by [Open] when another [Log], in this process
 	// or another, has the directory open.

@@ -362,3 +362,28 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	checkReplay(t, l, snapSeq, writers*perWriter)
 }
+
+// TestAppendDoesNotAllocate: a record costs a write, not garbage; and a
+// buffer grown for a large record is not kept.
+func TestAppendDoesNotAllocate(t *testing.T) {
+	for _, policy := range []SyncPolicy{SyncNone, SyncBatch} {
+		l := openT(t, t.TempDir(), Options{Sync: policy})
+		data := make([]byte, 256)
+		seq := uint64(0)
+		allocs := testing.AllocsPerRun(1000, func() {
+			seq++
+			if err := l.Append(seq, data); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%v: Append allocates %.1f times per record, want 0", policy, allocs)
+		}
+		if err := l.Append(seq+1, make([]byte, 2*maxKeptBuf)); err != nil {
+			t.Fatal(err)
+		}
+		if c := cap(l.buf); c > maxKeptBuf {
+			t.Errorf("%v: Append keeps a buffer of %d bytes after a large record", policy, c)
+		}
+	}
+}
