@@ -16,7 +16,8 @@ var (
 
 	// ErrBroken is returned by [Log.Append] once a write or an fsync has
 	// failed: appending after a record that may be missing would leave a
-	// gap in the log. It wraps the first failure. [Log.Rotate] with a
+	// gap in the log. It wraps the first failure. [Log.WaitDurable] returns
+	// it too, for records a failed fsync did not make durable. [Log.Rotate] with a
 	// snapshot that covers every record ([Log.Last]) repairs the log; so
 	// does reopening it.
 	ErrBroken = errors.New("wal: log broken by an earlier failed write")

@@ -38,8 +38,8 @@ import (
 // becomes snapshotSeq, and every older segment is deleted. A Rotate whose
 // snapshotSeq is at least Last repairs a broken log (see [ErrBroken]);
 // one below it returns ErrBroken. Repairing truncates what the failed
-// write left and fsyncs the segment as step 1 does: after a failed fsync
-// that fails again, and only reopening the log repairs it.
+// write left and fsyncs the segment as step 1 does; after a failed fsync
+// that fsync may fail again, and then only reopening the log repairs it.
 func (l *Log) Rotate(snapshotSeq uint64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
