@@ -37,13 +37,12 @@ func LoadOrCreateMasterKey(dir, env string) (key []byte, created bool, err error
 // provider settings in the store, the core as a snapshot plus a journal of
 // every input since. It is used under the router's lock.
 type persistence struct {
-	r             *Router
-	store         *store.Store
-	journal       *wal.Log
-	seq           uint64
-	since, every  int
-	entry         []byte // reused journal entry buffer
-	snapshotFails int
+	r            *Router
+	store        *store.Store
+	journal      *wal.Log
+	seq          uint64
+	since, every int
+	entry        []byte // reused journal entry buffer
 }
 
 // Object kinds in the store.
@@ -105,6 +104,13 @@ func (p *persistence) recover(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("router: replay journal: %w", err)
 	}
+	if p.seq > p.journal.Last() {
+		// The snapshot is ahead of the journal (it replaced entries a
+		// failed append lost): the journal restarts after it.
+		if err := p.journal.Rotate(p.seq); err != nil {
+			return false, fmt.Errorf("router: restart journal after snapshot %d: %w", p.seq, err)
+		}
+	}
 	if replayed > 0 {
 		recovered = true
 		p.r.log.Info("recovered state", "snapshot", seq, "replayed", replayed)
@@ -125,11 +131,19 @@ func (p *persistence) recover(ctx context.Context) (bool, error) {
 	return recovered, nil
 }
 
-// record journals one input the engine accepted.
+// record journals one input the engine accepted. When the journal cannot
+// take it (a full disk, a broken file), a snapshot that covers the input
+// takes its place and restarts the journal after it; only if that fails
+// too is the input at risk, and the call fails.
 func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
 	p.entry = append(append(p.entry[:0], op), in...)
 	if err := p.journal.Append(p.seq+1, p.entry); err != nil {
-		return fmt.Errorf("router: journal: %w", err)
+		p.seq++
+		p.r.log.Error("journal append failed; snapshotting instead", "seq", p.seq, "err", err)
+		if !p.snapshot(ctx) {
+			return fmt.Errorf("router: journal and snapshot both failed: %w", err)
+		}
+		return nil
 	}
 	p.seq++
 	if p.since++; p.since >= p.every {
@@ -138,10 +152,10 @@ func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
 	return nil
 }
 
-// snapshot stores the core's state and drops the journal it covers. A
-// failure is logged and retried at the next entry: the journal still has
-// everything.
-func (p *persistence) snapshot(ctx context.Context) {
+// snapshot stores the core's state and drops the journal it covers,
+// reporting whether it could. A failure is logged and retried at the next
+// entry: the journal still has everything.
+func (p *persistence) snapshot(ctx context.Context) bool {
 	b, err := p.r.engine.Snapshot(ctx)
 	if err == nil {
 		err = p.store.SaveSnapshot(p.seq, b)
@@ -150,11 +164,11 @@ func (p *persistence) snapshot(ctx context.Context) {
 		err = p.journal.Rotate(p.seq)
 	}
 	if err != nil {
-		p.snapshotFails++
 		p.r.log.Error("snapshot", "seq", p.seq, "err", err)
-		return
+		return false
 	}
 	p.since = 0
+	return true
 }
 
 func (p *persistence) close(ctx context.Context) error {
