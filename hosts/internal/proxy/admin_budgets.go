@@ -81,35 +81,36 @@ type budgetInput struct {
 }
 
 // budget checks the input and returns the core's budget. Scope defaults
-// to global and enforcement to hard; the period is required.
-func (in *budgetInput) budget() (abi.Budget, *apiError) {
+// to global and enforcement to hard; the period is required. Errors name
+// the field after prefix (the input's place in a larger body).
+func (in *budgetInput) budget(prefix string) (abi.Budget, *apiError) {
 	b := abi.Budget{ID: in.ID, Target: in.Target}
 	var err error
 	if in.Scope != "" {
 		if b.Scope, err = abi.ParseScope(in.Scope); err != nil {
-			return b, invalidField("scope", "unknown scope %q (global, provider, key, model or client)", in.Scope)
+			return b, invalidField(prefix+"scope", "unknown scope %q (global, provider, key, model or client)", in.Scope)
 		}
 	}
 	if in.Period == "" {
-		return b, invalidField("period", "is required (hourly, daily, weekly, monthly or rolling)")
+		return b, invalidField(prefix+"period", "is required (hourly, daily, weekly, monthly or rolling)")
 	}
 	if b.Period, err = abi.ParsePeriod(in.Period); err != nil {
-		return b, invalidField("period", "unknown period %q (hourly, daily, weekly, monthly or rolling)", in.Period)
+		return b, invalidField(prefix+"period", "unknown period %q (hourly, daily, weekly, monthly or rolling)", in.Period)
 	}
 	if in.Enforcement != "" {
 		if b.Enforcement, err = abi.ParseEnforcement(in.Enforcement); err != nil {
-			return b, invalidField("enforcement", "unknown enforcement %q (hard or soft)", in.Enforcement)
+			return b, invalidField(prefix+"enforcement", "unknown enforcement %q (hard or soft)", in.Enforcement)
 		}
 	}
 	if in.Window != "" {
 		d, err := time.ParseDuration(in.Window)
 		if err != nil {
-			return b, invalidField("window", "must be a Go duration such as \"720h\": %v", err)
+			return b, invalidField(prefix+"window", "must be a Go duration such as \"720h\": %v", err)
 		}
 		b.Window = abi.Duration(d)
 	}
 	if b.Limit, err = parseUSD(in.LimitUSD); err != nil {
-		return b, invalidField("limit_usd", "%v", err)
+		return b, invalidField(prefix+"limit_usd", "%v", err)
 	}
 	return b, nil
 }
@@ -193,7 +194,7 @@ func (a *admin) putBudget(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *admin) setBudget(w http.ResponseWriter, r *http.Request, in *budgetInput, status int) {
-	b, aerr := in.budget()
+	b, aerr := in.budget("")
 	if aerr != nil {
 		aerr.write(w)
 		return

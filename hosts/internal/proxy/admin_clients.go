@@ -188,9 +188,8 @@ func (in *clientInput) budgets(snap *abi.Snapshot) ([]abi.Budget, *apiError) {
 		if bi.ID == "" {
 			bi.ID = abi.BudgetID(string(in.ID) + "-" + bi.Period)
 		}
-		b, aerr := bi.budget()
+		b, aerr := bi.budget(field + ".")
 		if aerr != nil {
-			aerr.message = field + "." + aerr.message
 			return nil, aerr
 		}
 		if findBudget(snap, b.ID) != nil || slices.ContainsFunc(out, func(o abi.Budget) bool { return o.ID == b.ID }) {

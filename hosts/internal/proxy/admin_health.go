@@ -45,10 +45,10 @@ func healthOf(snap *abi.Snapshot, providers []providerView, ready bool) healthVi
 	h := healthView{Status: "ok", Problems: []string{}, Ready: ready, Providers: []providerHealthView{},
 		Keys:   keyCountsView{Total: len(snap.Keys), ByState: map[string]int{}, PoolsByState: map[string]int{}},
 		Models: len(snap.Models), Budgets: len(snap.Budgets), Clients: len(snap.Clients), OpenAttempts: len(snap.Attempts)}
-	for s := abi.Active; s <= abi.Revoked; s++ {
+	for _, s := range [...]abi.State{abi.Active, abi.Invalid, abi.Disabled, abi.Revoked} {
 		h.Keys.ByState[s.String()] = 0
 	}
-	for s := abi.Active; s <= abi.Exhausted; s++ {
+	for _, s := range [...]abi.State{abi.Active, abi.Probing, abi.CoolingDown, abi.Exhausted} {
 		h.Keys.PoolsByState[s.String()] = 0
 	}
 	active := map[abi.ProviderID]int{}
