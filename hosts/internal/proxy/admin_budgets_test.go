@@ -27,7 +27,7 @@ type budgetJSON struct {
 }
 
 // nano reads a decimal dollar string as nano-USD, exactly.
-func nano(t *testing.T, usd string) int64 {
+func nanoUSD(t *testing.T, usd string) int64 {
 	t.Helper()
 	r, ok := new(big.Rat).SetString(usd)
 	if !ok {
@@ -105,25 +105,25 @@ func TestAdminBudgetLifecycle(t *testing.T) {
 	g.addKeys(1)
 	var b budgetJSON
 	g.ok("POST", "/admin/v1/budgets", map[string]any{"id": "monthly", "period": "monthly", "limit_usd": "100"}, http.StatusCreated, &b)
-	month := time.Date(testNow.Year(), testNow.Month(), 1, 0, 0, 0, 0, time.UTC)
+	month := time.Date(adminNow.Year(), adminNow.Month(), 1, 0, 0, 0, 0, time.UTC)
 	if b.ID != "monthly" || b.Scope != "global" || b.Target != "" || b.Period != "monthly" || b.Window != "" ||
 		b.LimitUSD != "100" || b.Enforcement != "hard" || b.SpentUSD != "0" || b.ReservedUSD != "0" || b.RemainingUSD != "100" ||
-		b.PeriodStart != rfc3339(month) || b.ResetsAt != rfc3339(month.AddDate(0, 1, 0)) {
+		b.PeriodStart != adminTime(month) || b.ResetsAt != adminTime(month.AddDate(0, 1, 0)) {
 		t.Fatalf("created %+v", b)
 	}
 	g.fails("POST", "/admin/v1/budgets", map[string]any{"id": "monthly", "period": "daily", "limit_usd": 1}, http.StatusConflict, "already_exists", "monthly")
 
-	if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
+	if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("chat: %d %s", resp.StatusCode, raw)
 	}
 	g.ok("GET", "/admin/v1/budgets/monthly", nil, http.StatusOK, &b)
 	spent := g.r.Snapshot().Budgets[0].Spent
-	if spent == 0 || nano(t, b.SpentUSD) != int64(spent) || nano(t, b.RemainingUSD) != int64(100*abi.Dollars-spent) {
+	if spent == 0 || nanoUSD(t, b.SpentUSD) != int64(spent) || nanoUSD(t, b.RemainingUSD) != int64(100*abi.Dollars-spent) {
 		t.Fatalf("after a call: %+v; the core says spent %d", b, spent)
 	}
 	// A replacement with the same scope and period keeps the spend.
 	g.ok("PUT", "/admin/v1/budgets/monthly", map[string]any{"period": "monthly", "limit_usd": "50", "enforcement": "soft"}, http.StatusOK, &b)
-	if b.LimitUSD != "50" || b.Enforcement != "soft" || nano(t, b.SpentUSD) != int64(spent) {
+	if b.LimitUSD != "50" || b.Enforcement != "soft" || nanoUSD(t, b.SpentUSD) != int64(spent) {
 		t.Fatalf("replaced %+v", b)
 	}
 	g.ok("PUT", "/admin/v1/budgets/per-key", map[string]any{"id": "per-key", "scope": "key", "target": "k1", "period": "weekly", "limit_usd": 2.5}, http.StatusCreated, &b)
@@ -145,15 +145,15 @@ func TestAdminRollingBudget(t *testing.T) {
 	g.addKeys(1)
 	var b budgetJSON
 	g.ok("POST", "/admin/v1/budgets", map[string]any{"id": "hour", "period": "rolling", "window": "1h", "limit_usd": "1"}, http.StatusCreated, &b)
-	bucket := testNow.Truncate(time.Minute) // a 1 h window has 1 min buckets
-	if b.Window != "1h0m0s" || b.PeriodStart != rfc3339(bucket.Add(time.Minute-time.Hour)) || b.ResetsAt != "" {
+	bucket := adminNow.Truncate(time.Minute) // a 1 h window has 1 min buckets
+	if b.Window != "1h0m0s" || b.PeriodStart != adminTime(bucket.Add(time.Minute-time.Hour)) || b.ResetsAt != "" {
 		t.Fatalf("fresh rolling budget %+v", b)
 	}
-	if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
+	if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("chat: %d %s", resp.StatusCode, raw)
 	}
 	g.ok("GET", "/admin/v1/budgets/hour", nil, http.StatusOK, &b)
-	if b.SpentUSD == "0" || b.ResetsAt != rfc3339(bucket.Add(time.Hour)) {
+	if b.SpentUSD == "0" || b.ResetsAt != adminTime(bucket.Add(time.Hour)) {
 		t.Fatalf("rolling budget after a call %+v", b)
 	}
 }
@@ -196,8 +196,8 @@ func TestAdminHardBudgetRefusesCalls(t *testing.T) {
 	g := newAdminRig(t, router.Options{})
 	g.addKeys(1)
 	g.ok("POST", "/admin/v1/budgets", map[string]any{"id": "zero", "period": "daily", "limit_usd": 0}, http.StatusCreated, nil)
-	resp, raw := g.chat(testProxyKey, "gpt-4o-mini")
-	checkError(t, resp.StatusCode, raw, http.StatusTooManyRequests, "budget_exceeded")
+	resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini")
+	checkAPIError(t, resp.StatusCode, raw, http.StatusTooManyRequests, "budget_exceeded")
 	var d decisionJSON
 	g.ok("POST", "/admin/v1/explain", map[string]any{"model": "gpt-4o-mini"}, http.StatusOK, &d)
 	if d.Routed || d.Code != "budget_exceeded" || len(d.Excluded) != 1 || d.Excluded[0].Reason != "budget" {

@@ -98,7 +98,7 @@ func TestAdminSnapshotIsTheCores(t *testing.T) {
 	g.addKeys(2)
 	g.ok("POST", "/admin/v1/budgets", map[string]any{"id": "all", "period": "daily", "limit_usd": "10"}, http.StatusCreated, nil)
 	g.ok("POST", "/admin/v1/clients", map[string]any{"id": "c"}, http.StatusCreated, nil)
-	if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
+	if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("chat: %d %s", resp.StatusCode, raw)
 	}
 	_, raw := g.admin("GET", "/admin/v1/snapshot", nil)
@@ -149,7 +149,7 @@ func TestAdminHealth(t *testing.T) {
 	g.addKeys(3)
 	g.ok("POST", "/admin/v1/keys/k2/disable", nil, http.StatusOK, nil)
 	g.ok("POST", "/admin/v1/keys/k3/revoke", nil, http.StatusOK, nil)
-	if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
+	if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("chat: %d %s", resp.StatusCode, raw)
 	}
 	g.server.SetReady(true)

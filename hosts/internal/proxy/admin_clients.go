@@ -100,9 +100,8 @@ func clientViews(snap *abi.Snapshot, recs []router.Record) []clientView {
 		v := view(abi.ClientID(rec.ID))
 		cr, _, err := decodeClientRecord(rec.Value)
 		v.HasToken = err == nil
-		v.Created = stamp(cr.Created.UnixNano())
-		if cr.Created.IsZero() {
-			v.Created = 0
+		if v.HasToken && !cr.Created.IsZero() {
+			v.Created = stamp(cr.Created.UnixNano())
 		}
 	}
 	for i := range snap.Budgets {

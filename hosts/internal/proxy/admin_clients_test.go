@@ -57,7 +57,7 @@ func TestAdminClientTokenLifecycle(t *testing.T) {
 		t.Fatalf("chat with the client's token: %d %s", resp.StatusCode, raw)
 	}
 	resp, raw = g.chat(token, "gpt-4o")
-	checkError(t, resp.StatusCode, raw, http.StatusForbidden, "model_not_allowed")
+	checkAPIError(t, resp.StatusCode, raw, http.StatusForbidden, "model_not_allowed")
 
 	var list struct{ Clients []clientJSON }
 	g.ok("GET", "/admin/v1/clients", nil, http.StatusOK, &list)
@@ -80,7 +80,7 @@ func TestAdminClientTokenLifecycle(t *testing.T) {
 		t.Fatalf("delete answered %+v", del)
 	}
 	resp, raw = g.chat(token, "gpt-4o-mini")
-	checkError(t, resp.StatusCode, raw, http.StatusUnauthorized, "invalid_api_key")
+	checkAPIError(t, resp.StatusCode, raw, http.StatusUnauthorized, "invalid_api_key")
 	g.fails("GET", "/admin/v1/clients/team-a", nil, http.StatusNotFound, "unknown_client")
 	g.fails("DELETE", "/admin/v1/clients/team-a", nil, http.StatusNotFound, "unknown_client")
 	if s := g.r.Snapshot(); len(s.Clients) != 0 || len(s.Budgets) != 0 {
@@ -103,14 +103,14 @@ func TestAdminClientRPM(t *testing.T) {
 		t.Fatalf("first chat: %d %s", resp.StatusCode, raw)
 	}
 	resp, raw := g.chat(*c.Token, "gpt-4o-mini")
-	checkError(t, resp.StatusCode, raw, http.StatusTooManyRequests, "client_rate_limited")
+	checkAPIError(t, resp.StatusCode, raw, http.StatusTooManyRequests, "client_rate_limited")
 	// The sliding minute frees up by the end of the next minute slot.
 	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
 	if err != nil || secs < 1 || secs > 121 {
 		t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
 	}
 	// The proxy's own key has no such limit.
-	if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
+	if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("chat with the proxy key: %d %s", resp.StatusCode, raw)
 	}
 }
@@ -161,7 +161,7 @@ func TestAdminClientErrors(t *testing.T) {
 
 func TestAdminClientsSurviveARestart(t *testing.T) {
 	opts := router.Options{DataDir: t.TempDir(), MasterKey: []byte("admin test master key"),
-		Adapters: map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}, Now: func() time.Time { return testNow }}
+		Adapters: map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}, Now: func() time.Time { return adminNow }}
 	g := newAdminRig(t, opts)
 	g.addKeys(1)
 	var c clientJSON
@@ -182,7 +182,7 @@ func TestAdminClientsSurviveARestart(t *testing.T) {
 	g.r = r
 	g.serve()
 	resp, raw := g.chat(*c.Token, "gpt-4o-mini")
-	checkError(t, resp.StatusCode, raw, http.StatusUnauthorized, "invalid_api_key") // not loaded yet
+	checkAPIError(t, resp.StatusCode, raw, http.StatusUnauthorized, "invalid_api_key") // not loaded yet
 	if err := g.server.LoadClients(); err == nil || !strings.Contains(err.Error(), `"broken"`) {
 		t.Fatalf("LoadClients: %v, want the broken record named", err)
 	}

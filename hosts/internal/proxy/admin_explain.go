@@ -134,13 +134,17 @@ func (a *admin) explain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := a.s.router.Route(req)
-	var refusal *router.Refusal
-	switch {
-	case err == nil:
-	case errors.As(err, &refusal) && refusal.Code != abi.InvalidArgument && refusal.Code != abi.TooLarge && d != nil:
-	default:
+	if err != nil && !isRefusalDecision(err) {
 		a.errorFor(r, err).write(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, decisionViewOf(d))
+}
+
+// isRefusalDecision reports whether a Route error is a refusal explain
+// answers as a decision: any but that of a malformed request.
+func isRefusalDecision(err error) bool {
+	var refusal *router.Refusal
+	return errors.As(err, &refusal) && refusal.Decision != nil &&
+		refusal.Code != abi.InvalidArgument && refusal.Code != abi.TooLarge
 }

@@ -50,8 +50,8 @@ type forecastJSON struct {
 	Until       string   `json:"until"`
 }
 
-// rfc3339 is how the admin API writes an instant.
-func rfc3339(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+// adminTime is how the admin API writes an instant.
+func adminTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
 
 func (g *adminRig) key(id string) keyJSON {
 	g.t.Helper()
@@ -134,7 +134,7 @@ func TestAdminKeyStateCommands(t *testing.T) {
 	} {
 		var k keyJSON
 		g.ok("POST", "/admin/v1/keys/k1/"+tc.action, nil, http.StatusOK, &k)
-		if k.State != tc.state || k.Trigger != tc.action || k.Since != rfc3339(testNow) {
+		if k.State != tc.state || k.Trigger != tc.action || k.Since != adminTime(adminNow) {
 			t.Fatalf("%s: key %+v", tc.action, k)
 		}
 		if f := k.Forecast[0]; f.Eligible != (tc.reason == "") || f.Reason != tc.reason {
@@ -145,7 +145,7 @@ func TestAdminKeyStateCommands(t *testing.T) {
 		g.fails("POST", "/admin/v1/keys/k1/"+action, nil, http.StatusConflict, "invalid_transition", "revoked")
 	}
 	// A chat goes to the other key.
-	resp, raw := g.chat(testProxyKey, "gpt-4o-mini")
+	resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("x-apikeyrouter-key-id") != "k2" {
 		t.Fatalf("chat: %d from %q: %s", resp.StatusCode, resp.Header.Get("x-apikeyrouter-key-id"), raw)
 	}
@@ -162,12 +162,12 @@ func TestAdminKeyRotate(t *testing.T) {
 	if k.Secret != "sk-…alid" || k.State != "active" {
 		t.Fatalf("rotated key %+v", k)
 	}
-	if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK || g.mock.Requests("sk-test-1") != 1 {
+	if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK || g.mock.Requests("sk-test-1") != 1 {
 		t.Fatalf("chat during grace: %d, old secret used %d times: %s", resp.StatusCode, g.mock.Requests("sk-test-1"), raw)
 	}
 	// With no grace, only the new secret is used.
 	g.ok("POST", "/admin/v1/keys/k1/rotate", map[string]any{"secret": "sk-rotated-and-valid", "grace_seconds": 0}, http.StatusOK, nil)
-	if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK || g.mock.Requests("sk-rotated-and-valid") != 1 {
+	if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK || g.mock.Requests("sk-rotated-and-valid") != 1 {
 		t.Fatalf("chat after rotation: %d: %s", resp.StatusCode, raw)
 	}
 	if s, _ := g.r.Secret("k1"); s != "sk-rotated-and-valid" {
@@ -235,14 +235,14 @@ func TestAdminKeyForecastIsTheCores(t *testing.T) {
 	g.addKeys(2)
 	g.mock.SetFault("sk-test-1", mockupstream.Fault{Status: 429, RetryAfter: 30 * time.Second})
 	for i := 0; i < 10 && g.mock.Requests("sk-test-1") == 0; i++ {
-		if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
+		if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
 			t.Fatalf("chat %d: %d %s", i, resp.StatusCode, raw)
 		}
 	}
 	if g.mock.Requests("sk-test-1") == 0 {
 		t.Fatal("k1 was never tried")
 	}
-	until := rfc3339(testNow.Add(30 * time.Second))
+	until := adminTime(adminNow.Add(30 * time.Second))
 	k := g.key("k1")
 	if len(k.Pools) != 1 || k.Pools[0].Name != "gpt-4o-mini" || k.Pools[0].State != "cooling_down" ||
 		k.Pools[0].Trigger != "rate_limited" || k.Pools[0].Until != until {
@@ -261,7 +261,7 @@ func TestAdminKeyForecastIsTheCores(t *testing.T) {
 		k2.Forecast[0].Capacity != c.Capacity.String() || *k2.Forecast[0].HeadroomPct != float64(c.Headroom)/1e4 {
 		t.Fatalf("k2's forecast %+v, the core's %+v", k2.Forecast, d.Candidates)
 	}
-	if k2.Pools[0].Samples == 0 || k2.Pools[0].SuccessPct != 100 || k2.LastUsed != rfc3339(testNow) {
+	if k2.Pools[0].Samples == 0 || k2.Pools[0].SuccessPct != 100 || k2.LastUsed != adminTime(adminNow) {
 		t.Fatalf("k2 %+v", k2)
 	}
 }
@@ -313,7 +313,7 @@ func TestAdminKeyQuota(t *testing.T) {
 		t.Fatalf("unused key's quota %+v", q)
 	}
 	for i := range 3 {
-		if resp, raw := g.chat(testProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
+		if resp, raw := g.chat(adminTestProxyKey, "gpt-4o-mini"); resp.StatusCode != http.StatusOK {
 			t.Fatalf("chat %d: %d %s", i, resp.StatusCode, raw)
 		}
 	}
@@ -330,7 +330,7 @@ func TestAdminKeyQuota(t *testing.T) {
 		t.Fatalf("pool %+v (key-wide usage %+v)", p, q.Usage)
 	}
 	// The mock reports a million requests a minute per key, three used.
-	if o := p.Observed; o == nil || o.At != rfc3339(testNow) || o.LimitRequests != 1_000_000 ||
+	if o := p.Observed; o == nil || o.At != adminTime(adminNow) || o.LimitRequests != 1_000_000 ||
 		o.RemainingRequests != 1_000_000-3 || o.ResetRequestsAt == "" || o.LimitTokens == 0 {
 		t.Fatalf("observed %+v", p.Observed)
 	}

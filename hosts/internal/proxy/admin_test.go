@@ -23,8 +23,8 @@ import (
 
 // The bearer tokens of the admin tests.
 const (
-	testAdminToken = "admin-token-for-tests"
-	testProxyKey   = "proxy-key-for-tests"
+	adminTestToken    = "admin-token-for-tests"
+	adminTestProxyKey = "proxy-key-for-tests"
 )
 
 // adminRig is a proxy with the admin API open, over a router whose
@@ -37,30 +37,30 @@ type adminRig struct {
 	mock   *mockupstream.Server
 	server *proxy.Server
 	srv    *httptest.Server
-	logs   *syncBuffer
+	logs   *adminLogBuffer
 }
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
+// adminLogBuffer is a log sink safe for the server's goroutines.
+type adminLogBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *adminLogBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *adminLogBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
 
-// testNow is the rigs' clock: now, to the second, so that Retry-After
+// adminNow is the rigs' clock: now, to the second, so that Retry-After
 // headers computed against the wall clock stay meaningful.
-var testNow = time.Now().Truncate(time.Second)
+var adminNow = time.Now().Truncate(time.Second)
 
 func newAdminRig(t *testing.T, opts router.Options) *adminRig {
 	t.Helper()
@@ -72,7 +72,7 @@ func newAdminRig(t *testing.T, opts router.Options) *adminRig {
 		opts.Adapters = map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}
 	}
 	if opts.Now == nil {
-		opts.Now = func() time.Time { return testNow }
+		opts.Now = func() time.Time { return adminNow }
 	}
 	r, err := router.New(opts)
 	if err != nil {
@@ -86,14 +86,14 @@ func newAdminRig(t *testing.T, opts router.Options) *adminRig {
 		Price: abi.Price{Input: 150_000, Output: 600_000}}); err != nil {
 		t.Fatal(err)
 	}
-	g := &adminRig{t: t, r: r, mock: mock, logs: &syncBuffer{}}
+	g := &adminRig{t: t, r: r, mock: mock, logs: &adminLogBuffer{}}
 	g.serve()
 	return g
 }
 
 // serve starts a proxy server over the rig's router.
 func (g *adminRig) serve() {
-	s, err := proxy.New(g.r, proxy.Config{ProxyKey: testProxyKey, AdminToken: testAdminToken,
+	s, err := proxy.New(g.r, proxy.Config{ProxyKey: adminTestProxyKey, AdminToken: adminTestToken,
 		Logger: slog.New(slog.NewTextHandler(g.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		g.t.Fatal(err)
@@ -154,7 +154,7 @@ func (g *adminRig) send(method, path, token string, body any) (*http.Response, [
 // admin makes an admin request and returns its status and body.
 func (g *adminRig) admin(method, path string, body any) (int, []byte) {
 	g.t.Helper()
-	resp, raw := g.send(method, path, testAdminToken, body)
+	resp, raw := g.send(method, path, adminTestToken, body)
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
 		g.t.Fatalf("%s %s: Content-Type %q", method, path, ct)
 	}
@@ -181,11 +181,11 @@ func (g *adminRig) ok(method, path string, body any, want int, out any) {
 func (g *adminRig) fails(method, path string, body any, status int, code string, msgParts ...string) {
 	g.t.Helper()
 	got, raw := g.admin(method, path, body)
-	checkError(g.t, got, raw, status, code, msgParts...)
+	checkAPIError(g.t, got, raw, status, code, msgParts...)
 }
 
-// apiErrorBody is an error in OpenAI's shape.
-type apiErrorBody struct {
+// adminErrorBody is an error in OpenAI's shape.
+type adminErrorBody struct {
 	Error struct {
 		Message string `json:"message"`
 		Type    string `json:"type"`
@@ -193,9 +193,9 @@ type apiErrorBody struct {
 	} `json:"error"`
 }
 
-func checkError(t *testing.T, status int, raw []byte, wantStatus int, wantCode string, msgParts ...string) {
+func checkAPIError(t *testing.T, status int, raw []byte, wantStatus int, wantCode string, msgParts ...string) {
 	t.Helper()
-	var e apiErrorBody
+	var e adminErrorBody
 	if err := json.Unmarshal(raw, &e); err != nil || e.Error.Type == "" {
 		t.Fatalf("not an OpenAI-shaped error (%v): %s", err, raw)
 	}
@@ -270,14 +270,14 @@ func TestAdminNeedsTheAdminToken(t *testing.T) {
 		}{
 			{"", "missing_admin_token"},
 			{"wrong-token", "invalid_admin_token"},
-			{testProxyKey, "invalid_admin_token"}, // the clients' key is not the admin's
+			{adminTestProxyKey, "invalid_admin_token"}, // the clients' key is not the admin's
 		} {
 			var body any
 			if p.body != "" {
 				body = p.body
 			}
 			resp, raw := g.send(p.method, p.path, tc.token, body)
-			checkError(t, resp.StatusCode, raw, http.StatusUnauthorized, tc.code)
+			checkAPIError(t, resp.StatusCode, raw, http.StatusUnauthorized, tc.code)
 		}
 	}
 	if after := g.r.Snapshot(); len(after.Keys) != len(before.Keys) || after.Keys[0].State != abi.Active ||
@@ -288,7 +288,7 @@ func TestAdminNeedsTheAdminToken(t *testing.T) {
 
 func TestAdminIsClosedWithoutAnAdminToken(t *testing.T) {
 	g := newAdminRig(t, router.Options{})
-	s, err := proxy.New(g.r, proxy.Config{ProxyKey: testProxyKey})
+	s, err := proxy.New(g.r, proxy.Config{ProxyKey: adminTestProxyKey})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,15 +313,15 @@ func TestAdminUnknownRoutesAndMethods(t *testing.T) {
 	g := newAdminRig(t, router.Options{})
 	g.fails("GET", "/admin/v1/nothing", nil, http.StatusNotFound, "not_found", "/admin/v1/nothing")
 	g.fails("GET", "/admin/v1/keys/k1/nothing", nil, http.StatusNotFound, "not_found")
-	resp, raw := g.send("PUT", "/admin/v1/keys", testAdminToken, "{}")
-	checkError(t, resp.StatusCode, raw, http.StatusMethodNotAllowed, "method_not_allowed", "GET, POST")
+	resp, raw := g.send("PUT", "/admin/v1/keys", adminTestToken, "{}")
+	checkAPIError(t, resp.StatusCode, raw, http.StatusMethodNotAllowed, "method_not_allowed", "GET, POST")
 	if allow := resp.Header.Get("Allow"); allow != "GET, POST" {
 		t.Fatalf("Allow %q", allow)
 	}
 	g.fails("GET", "/admin/v1/keys/k1/rotate", nil, http.StatusMethodNotAllowed, "method_not_allowed", "POST")
 	// Without the token, the API's shape stays hidden.
 	resp, raw = g.send("PUT", "/admin/v1/keys", "", "{}")
-	checkError(t, resp.StatusCode, raw, http.StatusUnauthorized, "missing_admin_token")
+	checkAPIError(t, resp.StatusCode, raw, http.StatusUnauthorized, "missing_admin_token")
 }
 
 func TestAdminRejectsMalformedBodies(t *testing.T) {
