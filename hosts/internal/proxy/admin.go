@@ -89,7 +89,7 @@ func (s *Server) routeAdmin() {
 func (a *admin) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := &adminWriter{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			a.s.log.LogAttrs(r.Context(), slog.LevelInfo, "admin", slog.String("method", r.Method),
 				slog.String("path", r.URL.Path), slog.Int("status", sw.status),
@@ -108,6 +108,7 @@ func (a *admin) gate(next http.Handler) http.Handler {
 	})
 }
 
+// methodNotAllowed answers a path's other methods with 405 and Allow.
 func methodNotAllowed(methods []string) http.HandlerFunc {
 	allow := strings.Join(methods, ", ")
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -117,19 +118,19 @@ func methodNotAllowed(methods []string) http.HandlerFunc {
 	}
 }
 
-// statusWriter remembers the status of an answer, for the log line.
-type statusWriter struct {
+// adminWriter remembers the status of an answer, for the log line.
+type adminWriter struct {
 	http.ResponseWriter
 	status int
 }
 
-func (w *statusWriter) WriteHeader(status int) {
+func (w *adminWriter) WriteHeader(status int) {
 	w.status = status
 	w.ResponseWriter.WriteHeader(status)
 }
 
 // Unwrap lets http.ResponseController reach the connection.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *adminWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Interface guards
-var _ http.ResponseWriter = (*statusWriter)(nil)
+var _ http.ResponseWriter = (*adminWriter)(nil)

@@ -139,7 +139,7 @@ func (a *admin) listBudgets(w http.ResponseWriter, _ *http.Request) {
 func (a *admin) writeBudget(w http.ResponseWriter, status int, id abi.BudgetID) {
 	bs := findBudget(a.s.router.Snapshot(), id)
 	if bs == nil {
-		notFound(abi.UnknownBudget, "no budget %q", id).write(w)
+		notFoundError(abi.UnknownBudget, "no budget %q", id).write(w)
 		return
 	}
 	writeJSON(w, status, budgetViewOf(bs))
@@ -153,7 +153,7 @@ func (a *admin) getBudget(w http.ResponseWriter, r *http.Request) {
 // createBudget serves POST /admin/v1/budgets: a new budget, with its id.
 func (a *admin) createBudget(w http.ResponseWriter, r *http.Request) {
 	var in budgetInput
-	if aerr := decode(r, &in); aerr != nil {
+	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
 		return
 	}
@@ -162,7 +162,7 @@ func (a *admin) createBudget(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if findBudget(a.s.router.Snapshot(), in.ID) != nil {
-		conflict("budget %q exists: replace it with PUT /admin/v1/budgets/%s", in.ID, in.ID).write(w)
+		conflictError("budget %q exists: replace it with PUT /admin/v1/budgets/%s", in.ID, in.ID).write(w)
 		return
 	}
 	a.setBudget(w, r, &in, http.StatusCreated)
@@ -174,7 +174,7 @@ func (a *admin) createBudget(w http.ResponseWriter, r *http.Request) {
 func (a *admin) putBudget(w http.ResponseWriter, r *http.Request) {
 	id := abi.BudgetID(r.PathValue("id"))
 	var in budgetInput
-	if aerr := decode(r, &in); aerr != nil {
+	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
 		return
 	}

@@ -157,7 +157,7 @@ func (a *admin) getClient(w http.ResponseWriter, r *http.Request) {
 	}
 	v := findClient(views, id)
 	if v == nil {
-		notFound(abi.UnknownClient, "no client %q", id).write(w)
+		notFoundError(abi.UnknownClient, "no client %q", id).write(w)
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
@@ -192,7 +192,7 @@ func (in *clientInput) budgets(snap *abi.Snapshot) ([]abi.Budget, *apiError) {
 			return nil, aerr
 		}
 		if findBudget(snap, b.ID) != nil || slices.ContainsFunc(out, func(o abi.Budget) bool { return o.ID == b.ID }) {
-			return nil, conflict("%s: budget %q exists: give it another id", field, b.ID)
+			return nil, conflictError("%s: budget %q exists: give it another id", field, b.ID)
 		}
 		out = append(out, b)
 	}
@@ -204,7 +204,7 @@ func (in *clientInput) budgets(snap *abi.Snapshot) ([]abi.Budget, *apiError) {
 // this once.
 func (a *admin) createClient(w http.ResponseWriter, r *http.Request) {
 	var in clientInput
-	if aerr := decode(r, &in); aerr != nil {
+	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
 		return
 	}
@@ -217,7 +217,7 @@ func (a *admin) createClient(w http.ResponseWriter, r *http.Request) {
 	case in.ID == "":
 		in.ID = newClientID(views)
 	case findClient(views, in.ID) != nil:
-		conflict("client %q exists: delete it first to issue a new token", in.ID).write(w)
+		conflictError("client %q exists: delete it first to issue a new token", in.ID).write(w)
 		return
 	}
 	budgets, aerr := in.budgets(snap)
@@ -295,7 +295,7 @@ func (a *admin) deleteClient(w http.ResponseWriter, r *http.Request) {
 	}
 	v := findClient(views, id)
 	if v == nil {
-		notFound(abi.UnknownClient, "no client %q", id).write(w)
+		notFoundError(abi.UnknownClient, "no client %q", id).write(w)
 		return
 	}
 	a.s.auth.dropClient(id)

@@ -27,13 +27,13 @@ func invalidField(field, format string, args ...any) *apiError {
 	return badRequest(codeInvalidArgument, fmt.Sprintf("field %q: ", field)+fmt.Sprintf(format, args...))
 }
 
-// notFound is a 404 with the code of the kind of object that is missing.
-func notFound(code abi.Code, format string, args ...any) *apiError {
+// notFoundError is a 404 with the code of the kind of object that is missing.
+func notFoundError(code abi.Code, format string, args ...any) *apiError {
 	return &apiError{status: http.StatusNotFound, typ: typeNotFound, code: code.String(), message: fmt.Sprintf(format, args...)}
 }
 
-// conflict is a 409: the object exists already.
-func conflict(format string, args ...any) *apiError {
+// conflictError is a 409: the object exists already.
+func conflictError(format string, args ...any) *apiError {
 	return &apiError{status: http.StatusConflict, typ: typeInvalidRequest, code: codeAlreadyExists, message: fmt.Sprintf(format, args...)}
 }
 
@@ -45,7 +45,7 @@ func (a *admin) errorFor(r *http.Request, err error) *apiError {
 	if errors.As(err, &ae) {
 		switch ae.Code {
 		case abi.UnknownKey, abi.UnknownProvider, abi.UnknownModel, abi.UnknownClient, abi.UnknownBudget:
-			return notFound(ae.Code, "%s", ae.Message)
+			return notFoundError(ae.Code, "%s", ae.Message)
 		case abi.InvalidTransition:
 			return &apiError{status: http.StatusConflict, typ: typeInvalidRequest, code: ae.Code.String(), message: ae.Message}
 		case abi.InvalidArgument, abi.TooLarge, abi.Malformed:
@@ -60,9 +60,9 @@ func (a *admin) errorFor(r *http.Request, err error) *apiError {
 	return &apiError{status: http.StatusInternalServerError, typ: typeServer, code: "internal_error", message: "internal error"}
 }
 
-// decode reads a request body holding one JSON object into v, refusing
+// decodeBody reads a request body holding one JSON object into v, refusing
 // unknown fields. Its errors name the field at fault.
-func decode(r *http.Request, v any) *apiError {
+func decodeBody(r *http.Request, v any) *apiError {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)

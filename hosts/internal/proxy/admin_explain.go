@@ -124,7 +124,7 @@ func decisionViewOf(d *abi.Decision) decisionView {
 // (200, routed false); only a malformed request is an error.
 func (a *admin) explain(w http.ResponseWriter, r *http.Request) {
 	var in explainInput
-	if aerr := decode(r, &in); aerr != nil {
+	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
 		return
 	}

@@ -105,7 +105,7 @@ func (a *admin) writeKey(w http.ResponseWriter, r *http.Request, status int, id 
 	snap := a.s.router.Snapshot()
 	ks := findKey(snap, id)
 	if ks == nil {
-		notFound(abi.UnknownKey, "no key %q", id).write(w)
+		notFoundError(abi.UnknownKey, "no key %q", id).write(w)
 		return
 	}
 	v, err := a.keyView(ks, newForecaster(a.s.router, snap))
@@ -138,7 +138,7 @@ type keyInput struct {
 // createKey serves POST /admin/v1/keys: it registers a key and its secret.
 func (a *admin) createKey(w http.ResponseWriter, r *http.Request) {
 	var in keyInput
-	if aerr := decode(r, &in); aerr != nil {
+	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
 		return
 	}
@@ -155,7 +155,7 @@ func (a *admin) createKey(w http.ResponseWriter, r *http.Request) {
 	case in.ID == "":
 		in.ID = newKeyID(snap, in.Provider)
 	case findKey(snap, in.ID) != nil:
-		conflict("key %q exists: change it with PATCH, or its secret with POST .../rotate", in.ID).write(w)
+		conflictError("key %q exists: change it with PATCH, or its secret with POST .../rotate", in.ID).write(w)
 		return
 	}
 	k := abi.Key{ID: in.ID, Provider: in.Provider, Weight: in.Weight, Tier: in.Tier, Limits: in.Limits,
@@ -242,13 +242,13 @@ func patchField[T any](dst *T, v *T) {
 func (a *admin) patchKey(w http.ResponseWriter, r *http.Request) {
 	id := abi.KeyID(r.PathValue("id"))
 	var p keyPatch
-	if aerr := decode(r, &p); aerr != nil {
+	if aerr := decodeBody(r, &p); aerr != nil {
 		aerr.write(w)
 		return
 	}
 	ks := findKey(a.s.router.Snapshot(), id)
 	if ks == nil {
-		notFound(abi.UnknownKey, "no key %q", id).write(w)
+		notFoundError(abi.UnknownKey, "no key %q", id).write(w)
 		return
 	}
 	k := ks.Key
@@ -292,7 +292,7 @@ const (
 func (a *admin) rotateKey(w http.ResponseWriter, r *http.Request) {
 	id := abi.KeyID(r.PathValue("id"))
 	var in rotateInput
-	if aerr := decode(r, &in); aerr != nil {
+	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
 		return
 	}

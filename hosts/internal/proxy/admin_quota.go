@@ -71,7 +71,7 @@ func (a *admin) keyQuota(w http.ResponseWriter, r *http.Request) {
 	snap := a.s.router.Snapshot()
 	ks := findKey(snap, id)
 	if ks == nil {
-		notFound(abi.UnknownKey, "no key %q", id).write(w)
+		notFoundError(abi.UnknownKey, "no key %q", id).write(w)
 		return
 	}
 	forecast, err := newForecaster(a.s.router, snap).forKey(&ks.Key)

@@ -28,25 +28,25 @@ func (t stamp) MarshalText() ([]byte, error) {
 type usdAmount abi.NanoUSD
 
 // MarshalText implements encoding.TextMarshaler.
-func (n usdAmount) MarshalText() ([]byte, error) { return []byte(decimal(int64(n), 9)), nil }
+func (n usdAmount) MarshalText() ([]byte, error) { return []byte(formatDecimal(int64(n), 9)), nil }
 
 // usdPerMTok is a price, written as a decimal string of dollars per million
 // tokens ("0.15").
 type usdPerMTok abi.MicroUSDPerMTok
 
 // MarshalText implements encoding.TextMarshaler.
-func (p usdPerMTok) MarshalText() ([]byte, error) { return []byte(decimal(int64(p), 6)), nil }
+func (p usdPerMTok) MarshalText() ([]byte, error) { return []byte(formatDecimal(int64(p), 6)), nil }
 
 // percent is a fraction in parts per million, written as a JSON number of
 // percent (99.5).
 type percent abi.PPM
 
 // MarshalJSON implements json.Marshaler.
-func (p percent) MarshalJSON() ([]byte, error) { return []byte(decimal(int64(p), 4)), nil }
+func (p percent) MarshalJSON() ([]byte, error) { return []byte(formatDecimal(int64(p), 4)), nil }
 
-// decimal writes n / 10^scale exactly, without trailing zeros: 1_500_000_000
+// formatDecimal writes n / 10^scale exactly, without trailing zeros: 1_500_000_000
 // at scale 9 is "1.5".
-func decimal(n int64, scale int) string {
+func formatDecimal(n int64, scale int) string {
 	u := uint64(n)
 	if n < 0 {
 		u = -u

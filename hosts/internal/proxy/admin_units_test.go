@@ -9,7 +9,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 )
 
-func TestDecimal(t *testing.T) {
+func TestFormatDecimal(t *testing.T) {
 	for _, tc := range []struct {
 		n     int64
 		scale int
@@ -27,8 +27,8 @@ func TestDecimal(t *testing.T) {
 		{1_000_000, 4, "100"},
 		{42, 0, "42"},
 	} {
-		if got := decimal(tc.n, tc.scale); got != tc.want {
-			t.Errorf("decimal(%d, %d) = %q, want %q", tc.n, tc.scale, got, tc.want)
+		if got := formatDecimal(tc.n, tc.scale); got != tc.want {
+			t.Errorf("formatDecimal(%d, %d) = %q, want %q", tc.n, tc.scale, got, tc.want)
 		}
 	}
 }
