@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/openai/openai-go/v3/option"
+
+	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
+)
+
+// children returns the pids of a process's children (each of its threads
+// lists those it started).
+func children(t *testing.T, pid int) []int {
+	t.Helper()
+	files, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	if err != nil || len(files) == 0 {
+		t.Skipf("cannot list child processes: %v", err)
+	}
+	var out []int
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			continue // the thread ended
+		}
+		for _, f := range strings.Fields(string(b)) {
+			n, _ := strconv.Atoi(f)
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// TestPluginCrashFailsOver kills the adapter plugin while a request waits
+// on it: the request fails over to another key through the restarted
+// plugin instead of hanging, and the client never sees the crash.
+func TestPluginCrashFailsOver(t *testing.T) {
+	f := newFleet(t, "APIKEYROUTER_ADAPTERS=plugin")
+	f.mock.SetFault(secrets[0], mockupstream.Fault{Stall: mockupstream.BeforeHeaders, Times: 1})
+	p := start(t, f.env...)
+	plugins := children(t, p.cmd.Process.Pid)
+	if len(plugins) != 1 {
+		t.Fatalf("want one plugin subprocess, have %v", plugins)
+	}
+	done := make(chan error, 1)
+	go func() {
+		c := client(p)
+		_, err := c.Chat.Completions.New(context.Background(), chatParams("through a crash"),
+			objectiveOption("fairness"), option.WithRequestTimeout(60*time.Second))
+		done <- err
+	}()
+	// Wait (bounded) until the first key's request is stalled upstream.
+	for i := 0; f.mock.Requests(secrets[0]) == 0; i++ {
+		if i > 2000 {
+			t.Fatal("the request never reached the upstream")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := syscall.Kill(plugins[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the client saw the plugin crash: %v", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the request hung after the plugin died")
+	}
+	if f.mock.Requests(secrets[1])+f.mock.Requests(secrets[2]) == 0 {
+		t.Fatal("no other key was tried")
+	}
+	after := children(t, p.cmd.Process.Pid)
+	if len(after) != 1 || after[0] == plugins[0] {
+		t.Fatalf("the plugin was not restarted: before %v, after %v", plugins, after)
+	}
+}
