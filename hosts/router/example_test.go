@@ -1,12 +1,18 @@
 package router_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http/httptest"
+	"strings"
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
+	"github.com/apikeyrouter/apikeyrouter/plugins/openai"
 )
 
 // fixedClock makes the examples' output stable.
@@ -92,4 +98,36 @@ func Example_budget() {
 	}
 	// Output:
 	// budget_exceeded 2026-01-02T00:00:00Z
+}
+
+// Carry a call out: route, call the provider through its adapter, fail
+// over if needed, and get the answer with the decision that explains it.
+func ExampleRouter_Do() {
+	upstream := httptest.NewServer(mockupstream.New(mockupstream.Config{})) // stands in for api.openai.com
+	defer upstream.Close()
+
+	r, _ := router.New(router.Options{Now: fixedClock, Config: abi.Config{Seed1: 1}})
+	r.SetProvider(router.Provider{ID: "openai", Adapter: openai.New(openai.Config{}), BaseURL: upstream.URL + "/v1"})
+	models, _ := router.BundledPrices().Models("openai")
+	for _, m := range models {
+		r.RegisterModel(m)
+	}
+	r.RegisterKey(abi.Key{ID: "openai-1", Provider: "openai"}, "sk-one")
+	r.RegisterKey(abi.Key{ID: "openai-2", Provider: "openai", Discount: 2000}, "sk-two")
+
+	answer, err := r.Do(context.Background(), router.Call{Model: "gpt-4o-mini", Objective: "cost",
+		Body: []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}`)})
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(answer.Body)
+	answer.Body.Close()
+	outcome, effects := answer.Settled()
+	fmt.Println(answer.Status, strings.Contains(string(body), "Hello!"))
+	fmt.Println(answer.Decision.Explanation)
+	fmt.Println(outcome.Usage.InputTokens, outcome.Usage.OutputTokens, effects.Cost > 0)
+	// Output:
+	// 200 true
+	// openai/openai-2: lowest estimated cost $0.00012 of 2 eligible keys
+	// 2 2 true
 }
