@@ -16,9 +16,15 @@ func (m *Machine) rank(r *routing) {
 		want = 1 + int(r.req.MaxFallbacks)
 	}
 	// A single goal ranks on its raw metric; only a mix needs every score.
-	if !r.obj.single {
+	if r.obj.single {
 		for i := range r.cands {
-			r.cands[i].score = r.score(&r.cands[i])
+			r.cands[i].order = r.rawOrder(r.obj.order[0], &r.cands[i])
+		}
+	} else {
+		for i := range r.cands {
+			c := &r.cands[i]
+			c.score = r.score(c)
+			c.order = -c.score
 		}
 	}
 	if r.req.Detail {
@@ -167,31 +173,37 @@ func (r *routing) compare(a, b *candidate) int {
 	if r.obj.rr {
 		return cmpDesc(a.cw, b.cw)
 	}
-	if !r.obj.single && a.score != b.score {
-		return cmpDesc(a.score, b.score)
+	if a.order != b.order {
+		return cmpAsc(a.order, b.order)
 	}
-	for _, g := range r.obj.order[:r.obj.n] {
-		var c int
-		switch g {
-		case abi.GoalCost:
-			c = cmpAsc(a.cost, b.cost)
-		case abi.GoalReliability:
-			c = cmpDesc(a.success(), b.success())
-		case abi.GoalLatency:
-			c = cmpAsc(latencyRank(a), latencyRank(b))
-		case abi.GoalQuota:
-			c = cmpDesc(a.headroom, b.headroom)
-		case abi.GoalFairness:
-			c = cmpDesc(a.cw, b.cw)
-		}
-		if c != 0 {
-			return c
+	if !r.obj.single {
+		for _, g := range r.obj.order[:r.obj.n] {
+			if c := cmpAsc(r.rawOrder(g, a), r.rawOrder(g, b)); c != 0 {
+				return c
+			}
 		}
 	}
 	if c := cmpAsc(a.k.inFlight, b.k.inFlight); c != 0 {
 		return c
 	}
 	return cmpAsc(int64(a.k.lastUsed), int64(b.k.lastUsed))
+}
+
+// rawOrder is a candidate's metric for one goal as a rank key, lower
+// better.
+func (r *routing) rawOrder(g abi.Goal, c *candidate) int64 {
+	switch g {
+	case abi.GoalCost:
+		return c.cost
+	case abi.GoalReliability:
+		return -c.success()
+	case abi.GoalLatency:
+		return latencyRank(c)
+	case abi.GoalQuota:
+		return -c.headroom
+	default: // fairness
+		return -c.cw
+	}
 }
 
 // latencyRank orders latencies: unexplored keys first, then measured ones,

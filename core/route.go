@@ -22,6 +22,9 @@ type candidate struct {
 	// cw is the round-robin counter after this step: current + weight.
 	cw    int64
 	score int64 // PPM
+	// order is the candidate's rank key, lower is better: the primary
+	// goal's raw metric, or the negated score of a mix.
+	order int64
 	// headroom, capacity and resetAt are the quota forecast (resetAt: when
 	// the limit that makes the key critical resets).
 	headroom int64
