@@ -16,8 +16,8 @@ func Encode(v any) ([]byte, error) {
 
 // AppendEncode appends the canonical encoding of v to dst.
 func AppendEncode(dst []byte, v any) ([]byte, error) {
-	if f, ok := v.(fast); ok {
-		return f.appendTo(dst), nil
+	if a, ok := v.(appender); ok {
+		return a.appendTo(dst), nil
 	}
 	buf := bytes.NewBuffer(dst)
 	enc := msgpack.GetEncoder()

@@ -7,10 +7,16 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-// fast is implemented by the hot messages, whose codecs bypass
-// reflection; [AppendEncode] and [Decode] use it.
-type fast interface {
+// appender is implemented by messages with hand-written encoders; their
+// encoding bypasses reflection in [AppendEncode].
+type appender interface {
 	appendTo(b []byte) []byte
+}
+
+// fast is implemented by the hot messages, whose decoders bypass
+// reflection in [Decode] too.
+type fast interface {
+	appender
 	decodeFrom(d *decoder) error
 }
 

@@ -23,6 +23,7 @@ type (
 	plainRateLimit    RateLimit
 	plainEffects      Effects
 	plainTransition   Transition
+	plainSnapshot     Snapshot
 )
 
 // plainObjective differs on purpose: reflection would write []Goal, a slice
@@ -111,6 +112,9 @@ func TestHotCodecsMatchReflection(t *testing.T) {
 		var tr Transition
 		fill(rng, &tr)
 		check("Transition", tr, plainTransition(tr), new(Transition))
+		var sn Snapshot
+		fill(rng, &sn)
+		check("Snapshot", &sn, (*plainSnapshot)(&sn), new(Snapshot))
 	}
 }
 

@@ -65,13 +65,26 @@ func BenchmarkDecideBudgets(b *testing.B) {
 }
 
 func benchDecide(b *testing.B, m *Machine, goal abi.Goal) {
+	step := stepper(b, m, goal)
+	for i := range 1000 { // warm up: pools, buffers, maps
+		step(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		step(1000 + i)
+	}
+}
+
+// stepper returns a function that makes decision i and settles it.
+func stepper(b *testing.B, m *Machine, goal abi.Goal) func(i int) {
 	req := abi.RouteRequest{V: abi.Version, Now: rigStart, Model: "gpt-4o-mini", InputTokens: 1000, MaxOutputTokens: 200,
 		Objective: abi.Objective{Primary: goal}}
 	out := abi.Outcome{Result: abi.Success, Usage: abi.Usage{InputTokens: 1000, OutputTokens: 180}, LatencyMicros: 400_000}
 	ev := abi.Event{V: abi.Version, Outcome: &out}
 	var d abi.Decision
 	var fx abi.Effects
-	step := func(i int) {
+	return func(i int) {
 		req.Now = rigStart + abi.UnixNano(i)*abi.UnixNano(abi.Millisecond)
 		m.Route(&req, &d)
 		if d.Code != abi.OK {
@@ -80,12 +93,51 @@ func benchDecide(b *testing.B, m *Machine, goal abi.Goal) {
 		out.Attempt, ev.Now = d.Attempt, req.Now
 		m.Apply(&ev, &fx)
 	}
-	for i := range 1000 { // warm up: pools, buffers, maps
-		step(i)
+}
+
+// BenchmarkSnapshot measures taking and encoding a snapshot, and its size,
+// by fleet size: go test ./core -run '^$' -bench Snapshot
+func BenchmarkSnapshot(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			m := benchFleet(b, n, 0)
+			step := stepper(b, m, abi.GoalFairness)
+			for i := range n { // round-robin: every key gets a pool and usage
+				step(i)
+			}
+			var size int
+			b.ReportAllocs()
+			for b.Loop() {
+				out, err := m.SnapshotMsg(nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size = len(out)
+			}
+			b.ReportMetric(float64(size), "bytes")
+		})
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		step(1000 + i)
+}
+
+// BenchmarkRestore measures decoding and restoring a snapshot.
+func BenchmarkRestore(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			m := benchFleet(b, n, 0)
+			step := stepper(b, m, abi.GoalFairness)
+			for i := range n {
+				step(i)
+			}
+			snap, err := m.SnapshotMsg(nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := RestoreMsg(snap); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
