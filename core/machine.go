@@ -28,8 +28,10 @@ type Machine struct {
 	poolIDs      map[string]int32
 	budgets      []*budget // sorted by id
 	budgetByID   map[abi.BudgetID]*budget
-	// budgetsByTarget indexes budgets by scope and target.
+	// budgetsByTarget indexes budgets by scope and target; globalBudgets
+	// are those of the global scope.
 	budgetsByTarget map[scopeTarget][]*budget
+	globalBudgets   []*budget
 	clients         []*client // sorted by id
 	clientByID      map[abi.ClientID]*client
 

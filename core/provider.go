@@ -22,6 +22,8 @@ type model struct {
 	poolName string
 	// meanOutput is the EWMA of output tokens per successful answer.
 	meanOutput abi.Tokens
+	// budgets are the model-scope budgets of its name.
+	budgets []*budget
 }
 
 // expectedOutput is the output tokens to estimate when a request gives no

@@ -107,6 +107,7 @@ func (m *Machine) upsertModel(md *abi.Model) error {
 		m.modelsByName[md.Name] = list
 	}
 	mo.cfg = *md
+	mo.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeModel, md.Name}]
 	mo.poolName = poolName
 	mo.pool = m.poolID(poolName)
 	return nil
@@ -305,8 +306,12 @@ func (m *Machine) reindexBudgets() {
 		st := scopeTarget{b.cfg.Scope, b.cfg.Target}
 		m.budgetsByTarget[st] = append(m.budgetsByTarget[st], b)
 	}
+	m.globalBudgets = m.budgetsByTarget[scopeTarget{abi.ScopeGlobal, ""}]
 	for _, p := range m.providers {
 		p.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeProvider, string(p.id)}]
+		for _, mo := range p.models {
+			mo.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeModel, mo.cfg.Name}]
+		}
 	}
 	for _, k := range m.keys {
 		k.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeKey, string(k.cfg.ID)}]

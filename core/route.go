@@ -225,8 +225,8 @@ func (m *Machine) admit(r *routing, d *abi.Decision) bool {
 		r.client = c
 		r.reqBudgets = append(r.reqBudgets, c.budgets...)
 	}
-	r.reqBudgets = append(r.reqBudgets, m.budgetsByTarget[scopeTarget{abi.ScopeGlobal, ""}]...)
-	r.reqBudgets = append(r.reqBudgets, m.budgetsByTarget[scopeTarget{abi.ScopeModel, req.Model}]...)
+	r.reqBudgets = append(r.reqBudgets, m.globalBudgets...)
+	r.reqBudgets = append(r.reqBudgets, r.models[0].budgets...) // every model here has the name
 	return true
 }
 
