@@ -15,12 +15,16 @@ func (m *Machine) rank(r *routing) {
 	if r.req.MaxFallbacks > 0 {
 		want = 1 + int(r.req.MaxFallbacks)
 	}
-	// A single goal ranks on its raw metric; only a mix needs every score.
+	// A single goal ranks on its raw metric; only a mix needs every score,
+	// relative to the bounds over all candidates.
 	if r.obj.single {
 		for i := range r.cands {
 			r.cands[i].order = r.rawOrder(r.obj.order[0], &r.cands[i])
 		}
 	} else {
+		for i := range r.cands {
+			r.bound(&r.cands[i])
+		}
 		for i := range r.cands {
 			c := &r.cands[i]
 			c.score = r.score(c)
@@ -40,6 +44,13 @@ func (m *Machine) rank(r *routing) {
 		}
 	}
 	if r.obj.single {
+		if r.req.Detail {
+			for i := range r.cands { // every candidate is listed: exact bounds
+				r.bound(&r.cands[i])
+			}
+		} else {
+			r.topBounds()
+		}
 		for _, i := range r.top { // for the listing
 			r.cands[i].score = r.score(&r.cands[i])
 		}
@@ -67,11 +78,29 @@ func (r *routing) insert(i, want int) {
 	r.top[pos] = i
 }
 
+// topBounds finds the bounds a single goal's listed scores are relative
+// to. The best candidate holds the best cost and counter; the lowest
+// latency is the first measured one in rank order; the lowest counter was
+// found while ranking (topByCounter).
+func (r *routing) topBounds() {
+	best := &r.cands[r.top[0]]
+	r.minCost, r.maxCW = best.cost, best.cw
+	r.minLatency = 0
+	for _, i := range r.top {
+		if l := r.cands[i].latency(); l > 0 {
+			r.minLatency = l
+			break
+		}
+	}
+}
+
 // topByCounter is insert for plain round-robin: the highest counters, the
-// earliest first among equals.
+// earliest first among equals. It also finds the lowest counter.
 func (r *routing) topByCounter(want int) {
+	r.minCW = r.cands[0].cw
 	for i := range r.cands {
 		cw := r.cands[i].cw
+		r.minCW = min(r.minCW, cw)
 		n := len(r.top)
 		if n == want && cw <= r.cands[r.top[n-1]].cw {
 			continue

@@ -313,7 +313,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	}
 }
 
-// note folds a new candidate into the tiers and the bounds of scores.
+// note folds a new candidate into the tiers seen.
 func (r *routing) note(c *candidate) {
 	healthy := c.capacity < abi.Critical
 	r.anyCritical = r.anyCritical || !healthy
@@ -324,7 +324,6 @@ func (r *routing) note(c *candidate) {
 		r.minTierHealthy = r.minTierHealthy || healthy
 	}
 	r.maxTier = max(r.maxTier, c.k.cfg.Tier)
-	r.bound(c)
 }
 
 // bound widens the bounds the normalised scores are relative to.
@@ -445,13 +444,12 @@ func blocking(now abi.UnixNano, need int64, lists ...[]*budget) (*budget, abi.Un
 
 // filter keeps the candidates of the lowest tier (the others stand by)
 // and, as long as one of them has headroom, sets aside those forecast to
-// run out before their reset; then the bounds are those of the rest.
+// run out before their reset.
 func (r *routing) filter() {
 	if r.minTier == r.maxTier && !(r.minTierHealthy && r.anyCritical) {
 		return // nothing to set aside
 	}
 	n := 0
-	r.minCost, r.minLatency = -1, 0
 	for i := range r.cands {
 		c := &r.cands[i]
 		switch {
@@ -464,9 +462,7 @@ func (r *routing) filter() {
 		}
 		if n != i {
 			r.cands[n] = *c
-			c = &r.cands[n]
 		}
-		r.bound(c)
 		n++
 	}
 	r.cands = r.cands[:n]
