@@ -21,8 +21,12 @@ type key struct {
 	inFlight        int64
 	// lastUsed is when a decision last chose the key.
 	lastUsed abi.UnixNano
-	// pools are the per-model (or quota group) states, sorted by id.
-	pools []*pool
+	// pools are the per-model (or quota group) states, sorted by id;
+	// first is pools[0] and firstID its id, kept in the key's hot cache
+	// line because most keys serve one pool.
+	pools   []*pool
+	first   *pool
+	firstID int32
 	// budgets are the key-scope budgets.
 	budgets []*budget
 
@@ -44,6 +48,9 @@ func (k *key) configure(cfg abi.Key) {
 
 // pool returns the key's pool id, or nil when it has none yet.
 func (k *key) pool(id int32) *pool {
+	if k.first != nil && k.firstID == id {
+		return k.first
+	}
 	for _, p := range k.pools {
 		if p.id == id {
 			return p
@@ -60,6 +67,7 @@ func (k *key) ensurePool(id int32, name string) *pool {
 	p := &pool{id: id, name: name, success: ppmOne}
 	i, _ := slices.BinarySearchFunc(k.pools, id, func(p *pool, id int32) int { return int(p.id - id) })
 	k.pools = slices.Insert(k.pools, i, p)
+	k.first, k.firstID = k.pools[0], k.pools[0].id
 	return p
 }
 
