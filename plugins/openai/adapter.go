@@ -12,6 +12,7 @@ import (
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/tokenize"
 )
 
 // DefaultBaseURL is OpenAI's API root.
@@ -69,6 +70,7 @@ func New(cfg Config) *Adapter {
 	if a.now == nil {
 		a.now = time.Now
 	}
+	tokenize.Warm(tokenize.O200kBase, tokenize.Cl100kBase)
 	return a
 }
 
@@ -94,12 +96,12 @@ func (a *Adapter) Info(context.Context) (sdk.Info, error) {
 }
 
 // EstimateTokens estimates the request's input tokens; see the package
-// doc for the approximation used.
+// doc for how.
 func (a *Adapter) EstimateTokens(_ context.Context, req *sdk.Request) (int64, error) {
 	if err := checkRequest(req); err != nil {
 		return 0, err
 	}
-	n, err := estimateTokens(req.Endpoint, req.Body)
+	n, err := estimateTokens(req.Endpoint, req.Body, req.Model)
 	if err != nil {
 		return 0, &sdk.Error{Result: abi.BadRequest, Message: "openai: estimate tokens: " + err.Error()}
 	}

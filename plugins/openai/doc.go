@@ -40,9 +40,10 @@
 //
 // # Token estimates
 //
-// EstimateTokens approximates until a real tokenizer (tiktoken) replaces
-// it: one token per four bytes of text, rounded up, plus 3 per chat message
-// and 3 for the reply, 85 per image part, and tool definitions by their
-// JSON size. Expect errors up to about 2x (code is over-, CJK text
-// underestimated).
+// EstimateTokens counts OpenAI models (gpt-4o, gpt-4.1, gpt-5, the
+// o-series, gpt-4, gpt-3.5, the embedding models; by the request's Model
+// or the body's "model") with OpenAI's own tokenizer and chat framing, and
+// approximates every other model (one token per four bytes of text), as
+// package tokenize describes. New loads the tokenizer's vocabularies in the
+// background, so the first request does not wait for them.
 package openai

@@ -56,32 +56,25 @@ func TestPrepareBodyRefuses(t *testing.T) {
 }
 
 func TestEstimateTokens(t *testing.T) {
+	const hello = `"messages":[{"role":"user","content":"Hello, world! How are you today?"}]}`
 	for _, tc := range []struct {
-		name, endpoint, body string
-		want                 int64
+		name, body, model string
+		want              int64
 	}{
-		// 3 to prime + per message 3 + ceil(bytes/4): "You are a helpful assistant." 28 → 7, "Hello!" 6 → 2.
-		{"chat", "chat/completions", `{"messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Hello!"}]}`, 3 + 3 + 7 + 3 + 2},
-		{"chat parts and image", "chat/completions", `{"messages":[{"role":"user","content":[{"type":"text","text":"abcdefgh"},{"type":"image_url","image_url":{"url":"x"}}]}]}`, 3 + 3 + 2 + 85},
-		{"chat name and tools", "chat/completions", `{"messages":[{"role":"user","name":"bob","content":""}],"tools":[{"a":1}]}`, 3 + 3 + 1 + 3},
-		{"no messages", "chat/completions", `{}`, 3},
-		{"completion string", "completions", `{"prompt":"Say this is a test"}`, 5},
-		{"completion list", "completions", `{"prompt":["abcd","abcde"]}`, 1 + 2},
-		{"completion token ids", "completions", `{"prompt":[1,2,3]}`, 3},
-		{"embeddings", "embeddings", `{"input":["The food was delicious","and the waiter..."]}`, 6 + 5},
-		{"embeddings token arrays", "embeddings", `{"input":[[1,2],[3]]}`, 3},
+		// 3 to prime the reply, 3 for the message, "user" 1, the text 9 tokens (o200k_base) or 32 bytes / 4.
+		{"OpenAI model: tokenized", `{"model":"gpt-4o",` + hello, "", 3 + 3 + 1 + 9},
+		{"request's model wins", `{"model":"llama-3.1-8b",` + hello, "gpt-4o-mini", 3 + 3 + 1 + 9},
+		{"other model: approximated", `{"model":"llama-3.1-8b",` + hello, "", 3 + 3 + 1 + 8},
+		{"no model: approximated", `{` + hello, "", 3 + 3 + 1 + 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := estimateTokens(tc.endpoint, []byte(tc.body))
+			got, err := estimateTokens("chat/completions", []byte(tc.body), tc.model)
 			if err != nil || got != tc.want {
 				t.Errorf("estimateTokens = %d, %v; want %d", got, err, tc.want)
 			}
 		})
 	}
-	if _, err := estimateTokens("models", []byte(`{}`)); err == nil {
-		t.Error("estimateTokens(models) succeeded; want an error")
-	}
-	if _, err := estimateTokens("chat/completions", []byte(`{`)); err == nil {
+	if _, err := estimateTokens("chat/completions", []byte(`{`), ""); err == nil {
 		t.Error("estimateTokens(invalid JSON) succeeded; want an error")
 	}
 }
