@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -181,4 +182,29 @@ func (p *proc) callWith(method, path, token, contentType string, body []byte, he
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	return resp, string(b)
+}
+
+// waitFor polls cond every 20 ms until it holds, failing t after timeout:
+// a bounded wait for a condition, never a timing assertion.
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// adminGet reads an admin route into v.
+func (p *proc) adminGet(path string, v any) {
+	p.t.Helper()
+	resp, body := p.call("GET", path, adminToken, "", nil)
+	if resp.StatusCode != http.StatusOK {
+		p.t.Fatalf("GET %s: %d %s", path, resp.StatusCode, body)
+	}
+	if err := json.Unmarshal([]byte(body), v); err != nil {
+		p.t.Fatalf("GET %s: %v: %s", path, err, body)
+	}
 }
