@@ -1,0 +1,24 @@
+package translate
+
+import "errors"
+
+// Stream translates a server-sent event stream one event at a time, as it
+// arrives: nothing is buffered beyond the event at hand. It is not safe
+// for concurrent use.
+type Stream interface {
+	// Event translates one upstream event, given by its type (the
+	// "event:" field, empty if none) and its data (empty for a comment),
+	// into the bytes to send the client: zero or more whole events. An
+	// error means the event cannot be translated; the stream is then
+	// broken.
+	Event(event string, data []byte) ([]byte, error)
+	// End is called once the upstream stream has ended cleanly. It
+	// returns the client's closing events, if the upstream did not send
+	// what they are made from, or [ErrStreamCut] if it ended before its
+	// answer was complete.
+	End() ([]byte, error)
+}
+
+// ErrStreamCut is returned by [Stream.End] for an upstream stream that
+// ended before its last event (message_stop, or a finish_reason).
+var ErrStreamCut = errors.New("translate: the stream ended before the answer was complete")
