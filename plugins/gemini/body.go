@@ -1,0 +1,115 @@
+package gemini
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+)
+
+// maxAnswerBody bounds a JSON answer the adapter reads to translate.
+const maxAnswerBody = 64 << 20
+
+// jsonReader reads a generateContent answer whole on the first Read,
+// translates it and then yields the OpenAI chat completion. An answer it
+// cannot read or translate ends with a server error.
+type jsonReader struct {
+	body    io.ReadCloser
+	model   string
+	created int64
+
+	out   []byte
+	usage abi.Usage
+	err   error
+	done  bool
+}
+
+func (j *jsonReader) Read(p []byte) (int, error) {
+	if !j.done {
+		j.done = true
+		j.translate()
+	}
+	if len(j.out) == 0 {
+		if j.err != nil {
+			return 0, j.err
+		}
+		return 0, io.EOF
+	}
+	n := copy(p, j.out)
+	j.out = j.out[n:]
+	return n, nil
+}
+
+// translate reads and translates the answer.
+func (j *jsonReader) translate() {
+	raw, err := io.ReadAll(io.LimitReader(j.body, maxAnswerBody+1))
+	switch {
+	case err != nil:
+		j.err = fmt.Errorf("gemini: read answer: %w", err)
+	case len(raw) > maxAnswerBody:
+		j.err = &sdk.Error{Result: abi.ServerError, Message: "gemini: answer larger than 64 MiB"}
+	default:
+		j.out, j.usage, err = ChatResponse(raw, j.model, j.created)
+		if err != nil {
+			j.err = &sdk.Error{Result: abi.ServerError, Message: err.Error()}
+		}
+	}
+}
+
+func (j *jsonReader) Close() error { return j.body.Close() }
+
+// Usage returns the answer's usage, once it has been read.
+func (j *jsonReader) Usage() abi.Usage { return j.usage }
+
+// streamReader relays Gemini's event stream translated into OpenAI
+// chunks, each event as soon as it arrives. A malformed event or an error
+// event ends the stream with a server error, after relaying an error
+// event for the client.
+type streamReader struct {
+	body   io.ReadCloser
+	events *sdk.SSEScanner
+	t      *StreamTranslator
+
+	pending []byte
+	err     error // what Read returns once pending is drained
+}
+
+func newStreamReader(body io.ReadCloser, t *StreamTranslator) *streamReader {
+	return &streamReader{body: body, events: sdk.NewSSEScanner(body), t: t}
+}
+
+func (s *streamReader) Read(p []byte) (int, error) {
+	for len(s.pending) == 0 { // each turn consumes one event, or ends the stream
+		if s.err != nil {
+			return 0, s.err
+		}
+		if !s.events.Next() {
+			if err := s.events.Err(); err != nil {
+				s.err = fmt.Errorf("gemini: read stream: %w", err)
+				continue
+			}
+			s.pending, s.err = s.t.End(), io.EOF
+			continue
+		}
+		if len(s.events.Data()) == 0 {
+			continue // a comment or keep-alive
+		}
+		out, err := s.t.Event(s.events.Data())
+		s.pending = out
+		if err != nil {
+			s.err = &sdk.Error{Result: abi.ServerError, Message: err.Error()}
+		}
+	}
+	n := copy(p, s.pending)
+	s.pending = s.pending[n:]
+	return n, nil
+}
+
+func (s *streamReader) Close() error { return s.body.Close() }
+
+// Interface guards
+var (
+	_ io.ReadCloser = (*jsonReader)(nil)
+	_ io.ReadCloser = (*streamReader)(nil)
+)
