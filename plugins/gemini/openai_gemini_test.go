@@ -15,7 +15,7 @@ func TestChatRequest(t *testing.T) {
 		{name: "model from the request wins", in: `{"model":"alias","messages":[{"role":"user","content":"Hi"}]}`, model: "gemini-2.0-flash",
 			want: `{"contents":[{"role":"user","parts":[{"text":"Hi"}]}]}`},
 		{name: "system anywhere, developer, text parts",
-			in: `{"model":"m","messages":[{"role":"developer","content":[{"type":"text","text":"A"}]},{"role":"user","content":"Hi"},{"role":"system","content":"B"}]}`,
+			in:   `{"model":"m","messages":[{"role":"developer","content":[{"type":"text","text":"A"}]},{"role":"user","content":"Hi"},{"role":"system","content":"B"}]}`,
 			want: `{"contents":[{"role":"user","parts":[{"text":"Hi"}]}],"systemInstruction":{"parts":[{"text":"A"},{"text":"B"}]}}`},
 		{name: "generation config", in: `{"model":"m","messages":[{"role":"user","content":"x"}],"max_completion_tokens":9,"n":2,"seed":7,
 			"presence_penalty":0.5,"frequency_penalty":-0.25,"stop":["a","b"],"response_format":{"type":"json_schema","json_schema":{"name":"s","schema":{"type":"object"}}},"reasoning_effort":"low","user":"u-1"}`,
