@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/core"
@@ -21,9 +22,11 @@ import (
 	"github.com/tetratelabs/wazero"
 )
 
-// benchCore is one implementation's route and apply, on encoded messages.
+// benchCore is one implementation's calls, on encoded messages.
 type benchCore struct {
 	route, apply func(in []byte) ([]byte, error)
+	snapshot     func() ([]byte, error)
+	restore      func(snap []byte) error
 }
 
 // benchCores are the implementations compared: the native core (appending
@@ -42,25 +45,37 @@ func benchCores(b *testing.B) []struct {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var rbuf, abuf []byte
+			var rbuf, abuf, sbuf []byte
 			return benchCore{
-				route: func(in []byte) (out []byte, err error) { rbuf, err = m.RouteMsg(rbuf[:0], in); return rbuf, err },
-				apply: func(in []byte) (out []byte, err error) { abuf, err = m.ApplyMsg(abuf[:0], in); return abuf, err },
+				route:    func(in []byte) (out []byte, err error) { rbuf, err = m.RouteMsg(rbuf[:0], in); return rbuf, err },
+				apply:    func(in []byte) (out []byte, err error) { abuf, err = m.ApplyMsg(abuf[:0], in); return abuf, err },
+				snapshot: func() (out []byte, err error) { sbuf, err = m.SnapshotMsg(sbuf[:0]); return sbuf, err },
+				restore: func(snap []byte) error {
+					r, err := core.RestoreMsg(snap)
+					if err == nil {
+						m = r
+					}
+					return err
+				},
 			}
 		}},
 		{"wazero", func(b *testing.B) benchCore {
 			ctx := context.Background()
 			c := newCore(b, wasmcore.Config{})
 			return benchCore{
-				route: func(in []byte) ([]byte, error) { return c.Route(ctx, in) },
-				apply: func(in []byte) ([]byte, error) { return c.Apply(ctx, in) },
+				route:    func(in []byte) ([]byte, error) { return c.Route(ctx, in) },
+				apply:    func(in []byte) ([]byte, error) { return c.Apply(ctx, in) },
+				snapshot: func() ([]byte, error) { return c.Snapshot(ctx) },
+				restore:  func(snap []byte) error { return c.Restore(ctx, snap) },
 			}
 		}},
 		{"extism", func(b *testing.B) benchCore {
 			p := wasmtest.NewExtism(b, compileExtism(b))
 			return benchCore{
-				route: func(in []byte) ([]byte, error) { return p.Call("route", in) },
-				apply: func(in []byte) ([]byte, error) { return p.Call("apply", in) },
+				route:    func(in []byte) ([]byte, error) { return p.Call("route", in) },
+				apply:    func(in []byte) ([]byte, error) { return p.Call("apply", in) },
+				snapshot: func() ([]byte, error) { return p.Call("snapshot", nil) },
+				restore:  func(snap []byte) error { _, err := p.Call("restore", snap); return err },
 			}
 		}},
 	}
@@ -77,43 +92,66 @@ const (
 	attemptMark = 0x0fed_cba9_8765_4321
 )
 
+// benchKeys are the fleet sizes the benchmarks compare.
+var benchKeys = []int{10, 100, 1000, 10000}
+
 // BenchmarkRoute is a stateful decision: a route and the outcome of its
-// attempt per iteration, over keys registered through the byte API.
+// attempt per iteration, over keys registered through the byte API, with no
+// budget or with 1,000 (budgetsOf). The route-ns/op metric is the route's
+// share, timed on every 16th iteration (not the first: it warms caches).
 func BenchmarkRoute(b *testing.B) {
-	for _, n := range []int{10, 100, 1000} {
-		for _, impl := range benchCores(b) {
-			b.Run(fmt.Sprintf("keys=%d/core=%s", n, impl.name), func(b *testing.B) {
-				c := impl.new(b)
-				for _, in := range fleetOf(b, n) {
-					if _, err := c.apply(in); err != nil {
-						b.Fatal(err)
-					}
-				}
-				req := mustEncode(b, &abi.RouteRequest{V: abi.Version, Now: nowMark, Model: "gpt-4o-mini", InputTokens: 500, MaxOutputTokens: 200})
-				ev := mustEncode(b, &abi.Event{V: abi.Version, Now: nowMark, Outcome: &abi.Outcome{Attempt: attemptMark, Result: abi.Success,
-					Status: 200, Usage: abi.Usage{InputTokens: 480, OutputTokens: 150}, LatencyMicros: 350_000}})
-				reqNow, evNow, evAttempt := offset(b, req, nowMark), offset(b, ev, nowMark), offset(b, ev, attemptMark)
-				var d, e []byte
-				var err error
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := range b.N {
-					now := uint64(benchT0) + uint64(i)*uint64(abi.Millisecond)
-					binary.BigEndian.PutUint64(req[reqNow:], now)
-					binary.BigEndian.PutUint64(ev[evNow:], now)
-					binary.BigEndian.PutUint64(ev[evAttempt:], uint64(i+1))
-					if d, err = c.route(req); err != nil {
-						b.Fatal(err)
-					}
-					if e, err = c.apply(ev); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StopTimer()
-				checkLast(b, d, e, uint64(b.N))
-			})
+	for _, n := range benchKeys {
+		for _, budgets := range []int{0, 1000} {
+			for _, impl := range benchCores(b) {
+				b.Run(fmt.Sprintf("keys=%d/budgets=%d/core=%s", n, budgets, impl.name), func(b *testing.B) {
+					benchRoute(b, impl.new(b), fleetWith(b, n, budgets))
+				})
+			}
 		}
 	}
+}
+
+func benchRoute(b *testing.B, c benchCore, fleet [][]byte) {
+	for _, in := range fleet {
+		if _, err := c.apply(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	req := mustEncode(b, &abi.RouteRequest{V: abi.Version, Now: nowMark, Model: "gpt-4o-mini", InputTokens: 500, MaxOutputTokens: 200})
+	ev := mustEncode(b, &abi.Event{V: abi.Version, Now: nowMark, Outcome: &abi.Outcome{Attempt: attemptMark, Result: abi.Success,
+		Status: 200, Usage: abi.Usage{InputTokens: 480, OutputTokens: 150}, LatencyMicros: 350_000}})
+	reqNow, evNow, evAttempt := offset(b, req, nowMark), offset(b, ev, nowMark), offset(b, ev, attemptMark)
+	var d, e []byte
+	var err error
+	var i uint64
+	var routeTime time.Duration
+	var timed int
+	b.ReportAllocs()
+	for b.Loop() {
+		now := uint64(benchT0) + i*uint64(abi.Millisecond)
+		i++
+		binary.BigEndian.PutUint64(req[reqNow:], now)
+		binary.BigEndian.PutUint64(ev[evNow:], now)
+		binary.BigEndian.PutUint64(ev[evAttempt:], i)
+		if i%16 == 0 {
+			t := time.Now()
+			d, err = c.route(req)
+			routeTime += time.Since(t)
+			timed++
+		} else {
+			d, err = c.route(req)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if e, err = c.apply(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if timed > 0 {
+		b.ReportMetric(float64(routeTime.Nanoseconds())/float64(timed), "route-ns/op")
+	}
+	checkLast(b, d, e, i)
 }
 
 // fleetOf encodes the events that register a provider, a model and n keys.
@@ -123,14 +161,135 @@ func fleetOf(b testing.TB, n int) [][]byte {
 		{Model: &abi.Model{Provider: "openai", Name: "gpt-4o-mini", Price: abi.Price{Input: 150_000, Output: 600_000}, ContextWindow: 128_000}},
 	}
 	for i := range n {
-		evs = append(evs, abi.Event{Key: &abi.Key{ID: abi.KeyID(fmt.Sprintf("key-%04d", i)), Provider: "openai", Weight: int64(1 + i%3)}})
+		evs = append(evs, abi.Event{Key: &abi.Key{ID: abi.KeyID(fmt.Sprintf("key-%05d", i)), Provider: "openai", Weight: int64(1 + i%3)}})
 	}
+	return encodeEvents(b, evs)
+}
+
+// budgetsOf encodes the events that set, over fleetOf(n), that many
+// budgets — one per key up to n, the rest for clients the requests are not
+// made by, as in a deployment with many virtual keys — and a global one.
+func budgetsOf(b testing.TB, n, budgets int) [][]byte {
+	evs := []abi.Event{{Budget: &abi.Budget{ID: "global", Limit: 1_000_000 * abi.Dollars}}}
+	for i := range budgets {
+		bu := &abi.Budget{ID: abi.BudgetID(fmt.Sprintf("b-%05d", i)), Scope: abi.ScopeKey,
+			Target: fmt.Sprintf("key-%05d", i), Period: abi.Daily, Limit: 1000 * abi.Dollars}
+		if i >= n {
+			bu.Scope, bu.Target = abi.ScopeClient, fmt.Sprintf("client-%05d", i)
+		}
+		evs = append(evs, abi.Event{Budget: bu})
+	}
+	return encodeEvents(b, evs)
+}
+
+// fleetWith is fleetOf(n), plus budgetsOf(n, budgets) if budgets > 0.
+func fleetWith(b testing.TB, n, budgets int) [][]byte {
+	if budgets == 0 {
+		return fleetOf(b, n)
+	}
+	return append(fleetOf(b, n), budgetsOf(b, n, budgets)...)
+}
+
+func encodeEvents(b testing.TB, evs []abi.Event) [][]byte {
 	out := make([][]byte, len(evs))
 	for i := range evs {
 		evs[i].V, evs[i].Now = abi.Version, benchT0-1
 		out[i] = mustEncode(b, &evs[i])
 	}
 	return out
+}
+
+// BenchmarkSnapshot measures taking and encoding a snapshot, and its size,
+// by fleet size and budgets; the state (every key used once) is restored
+// into each core from snapshotOf.
+func BenchmarkSnapshot(b *testing.B) {
+	for _, n := range benchKeys {
+		for _, budgets := range []int{0, 1000} {
+			for _, impl := range benchCores(b) {
+				b.Run(fmt.Sprintf("keys=%d/budgets=%d/core=%s", n, budgets, impl.name), func(b *testing.B) {
+					c := impl.new(b)
+					if err := c.restore(snapshotOf(b, n, budgets)); err != nil {
+						b.Fatal(err)
+					}
+					var size int
+					b.ReportAllocs()
+					for b.Loop() {
+						out, err := c.snapshot()
+						if err != nil {
+							b.Fatal(err)
+						}
+						size = len(out)
+					}
+					b.ReportMetric(float64(size), "bytes")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkRestore measures decoding and restoring the snapshot of
+// BenchmarkSnapshot.
+func BenchmarkRestore(b *testing.B) {
+	for _, n := range benchKeys {
+		for _, budgets := range []int{0, 1000} {
+			for _, impl := range benchCores(b) {
+				b.Run(fmt.Sprintf("keys=%d/budgets=%d/core=%s", n, budgets, impl.name), func(b *testing.B) {
+					c := impl.new(b)
+					snap := snapshotOf(b, n, budgets)
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := c.restore(snap); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// snapshots caches snapshotOf: at 10,000 keys, using every key once takes
+// seconds.
+var snapshots = map[[2]int][]byte{}
+
+// snapshotOf returns the snapshot of a native core with fleetWith(n,
+// budgets) in which every key has served (and settled) one request.
+func snapshotOf(b *testing.B, n, budgets int) []byte {
+	if s, ok := snapshots[[2]int{n, budgets}]; ok {
+		return s
+	}
+	m, err := core.New(abi.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf []byte
+	for _, in := range fleetWith(b, n, budgets) {
+		if buf, err = m.ApplyMsg(buf[:0], in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range n { // the default objective is fairness: round-robin
+		now := benchT0 + abi.UnixNano(i)*abi.UnixNano(abi.Millisecond)
+		req := mustEncode(b, &abi.RouteRequest{V: abi.Version, Now: now, Model: "gpt-4o-mini", InputTokens: 500, MaxOutputTokens: 200})
+		if buf, err = m.RouteMsg(buf[:0], req); err != nil {
+			b.Fatal(err)
+		}
+		var d abi.Decision
+		if err := abi.Decode(buf, &d); err != nil || d.Code != abi.OK {
+			b.Fatalf("route: %v %s", err, d.Code)
+		}
+		ev := mustEncode(b, &abi.Event{V: abi.Version, Now: now, Outcome: &abi.Outcome{Attempt: d.Attempt, Result: abi.Success,
+			Status: 200, Usage: abi.Usage{InputTokens: 480, OutputTokens: 150}, LatencyMicros: 350_000}})
+		if buf, err = m.ApplyMsg(buf[:0], ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s, err := m.SnapshotMsg(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	snapshots[[2]int{n, budgets}] = s
+	return s
 }
 
 // offset returns where the eight bytes of mark are in msg.
