@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,6 +78,50 @@ func TestPluginCrashFailsOver(t *testing.T) {
 	}
 	if f.mock.Requests(secrets[1])+f.mock.Requests(secrets[2]) == 0 {
 		t.Fatal("no other key was tried")
+	}
+	after := children(t, p.cmd.Process.Pid)
+	if len(after) != 1 || after[0] == plugins[0] {
+		t.Fatalf("the plugin was not restarted: before %v, after %v", plugins, after)
+	}
+}
+
+// TestPluginCrashMidStream kills the adapter plugin while it relays a
+// stream: the client's stream ends without [DONE] instead of hanging, the
+// attempt settles, the plugin is restarted, and the next requests, streamed
+// or not, are served.
+func TestPluginCrashMidStream(t *testing.T) {
+	f := newFleet(t, "APIKEYROUTER_ADAPTERS=plugin")
+	f.mock.SetFault(secrets[2], mockupstream.Fault{Stall: mockupstream.MidStream, Times: 1})
+	p := start(t, f.env...)
+	plugins := children(t, p.cmd.Process.Pid)
+	if len(plugins) != 1 {
+		t.Fatalf("want one plugin subprocess, have %v", plugins)
+	}
+	c := newLoadClient(p, 60*time.Second)
+	defer c.close()
+	resp, err := c.send(context.Background(), "/v1/chat/completions", chatRequest{text: words("crash", 8), stream: true}.body(),
+		map[string]string{"x-apikeyrouter-objective": "cost"}) // mock-3, whose stream stalls
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("stream: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	if _, err := r.ReadString('\n'); err != nil {
+		t.Fatalf("first chunk: %v", err)
+	}
+	if err := syscall.Kill(plugins[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(r) // bounded by the client's timeout
+	if strings.Contains(string(rest), "[DONE]") {
+		t.Fatalf("the stream ended as if complete after the plugin died: %q", rest)
+	}
+	waitFor(t, "the attempt to settle", 10*time.Second, func() bool { return p.openAttempts() == 0 })
+	t.Logf("figures: mock-3 after its plugin died mid-stream: %+v", p.key("mock-3").pool())
+	for i := range 4 {
+		if x := c.chat(context.Background(), chatRequest{text: "after the crash", stream: i%2 == 0}); !x.ok() {
+			t.Fatalf("request %d after the crash: %v", i, &x)
+		}
 	}
 	after := children(t, p.cmd.Process.Pid)
 	if len(after) != 1 || after[0] == plugins[0] {

@@ -39,6 +39,9 @@ func serve(ctx context.Context, environ []string) error {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("APIKEYROUTER_DATA_DIR %s: %w", cfg.DataDir, err)
 	}
+	if err := writable(cfg.DataDir); err != nil {
+		return fmt.Errorf("APIKEYROUTER_DATA_DIR %s is not writable: %w", cfg.DataDir, err)
+	}
 	master, created, err := router.LoadOrCreateMasterKey(cfg.DataDir, cfg.EncryptionKey)
 	if err != nil {
 		return fmt.Errorf("master key: %w", err)
@@ -126,6 +129,18 @@ func serve(ctx context.Context, environ []string) error {
 		log.Warn("drain incomplete", "err", err)
 	}
 	return nil
+}
+
+// writable checks that dir takes a new file, so that a read-only data
+// directory stops the start with a message that names it, not with an
+// error from deep inside the store.
+func writable(dir string) error {
+	f, err := os.CreateTemp(dir, ".write-check-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // locate fills in where the core module and the adapter plugins are: next
