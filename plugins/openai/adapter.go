@@ -43,6 +43,14 @@ type Config struct {
 	// Now is the clock that turns reset instants into durations. Nil means
 	// time.Now.
 	Now func() time.Time
+	// Rewrite, when set, edits each upstream request before it is sent,
+	// for providers that speak OpenAI's format at other addresses or with
+	// other credentials (Azure OpenAI). It gets the request as built (URL
+	// base + "/" + endpoint, the secret as a bearer token), the endpoint
+	// ("models" for [Adapter.Models]) and the call. An error refuses the
+	// call; it should be an [*sdk.Error] and must not contain the secret.
+	// Nil means no change.
+	Rewrite func(r *http.Request, endpoint string, req *sdk.Request) error
 }
 
 // Adapter calls OpenAI or any OpenAI-compatible API (Groq, Together,
@@ -53,11 +61,12 @@ type Adapter struct {
 	baseURL string
 	log     hclog.Logger
 	now     func() time.Time
+	rewrite func(*http.Request, string, *sdk.Request) error
 }
 
 // New returns an adapter configured by cfg.
 func New(cfg Config) *Adapter {
-	a := &Adapter{client: cfg.HTTPClient, baseURL: cfg.BaseURL, log: cfg.Logger, now: cfg.Now}
+	a := &Adapter{client: cfg.HTTPClient, baseURL: cfg.BaseURL, log: cfg.Logger, now: cfg.Now, rewrite: cfg.Rewrite}
 	if a.client == nil {
 		a.client = &http.Client{Transport: newTransport()}
 	}
@@ -209,6 +218,11 @@ func (a *Adapter) newRequest(ctx context.Context, method, endpoint string, req *
 		return nil, &sdk.Error{Result: abi.BadRequest, Message: sdk.Redact("openai: build request: "+err.Error(), req.Secret)}
 	}
 	hreq.Header = upstreamHeader(req.Header, req.Secret)
+	if a.rewrite != nil {
+		if err := a.rewrite(hreq, endpoint, req); err != nil {
+			return nil, err
+		}
+	}
 	return hreq, nil
 }
 
