@@ -24,6 +24,8 @@ wasm:
 plugins:
 	@mkdir -p $(BIN)
 	$(GO) build -trimpath -o $(BIN)/apikeyrouter-openai ./plugins/openai/cmd/apikeyrouter-openai
+	$(GO) build -trimpath -o $(BIN)/apikeyrouter-gemini ./plugins/gemini/cmd/apikeyrouter-gemini
+	$(GO) build -trimpath -o $(BIN)/apikeyrouter-azure ./plugins/azure/cmd/apikeyrouter-azure
 
 ## mockupstream: the mock OpenAI-compatible provider, for benchmarks and manual tests
 mockupstream:

@@ -15,6 +15,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/config"
+	"github.com/apikeyrouter/apikeyrouter/plugins/azure"
 	"github.com/apikeyrouter/apikeyrouter/plugins/openai"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
@@ -24,6 +25,7 @@ import (
 // subprocess round trip per request.
 var inProcess = map[string]func() sdk.Adapter{
 	"openai": func() sdk.Adapter { return openai.New(openai.Config{}) },
+	"azure":  func() sdk.Adapter { return azure.New(azure.Config{}) },
 }
 
 // adapters starts the adapters the configured providers need and returns
