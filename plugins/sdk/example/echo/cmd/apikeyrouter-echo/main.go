@@ -1,0 +1,20 @@
+// Command apikeyrouter-echo serves the echo adapter as an ApiKeyRouter
+// plugin: put it in APIKEYROUTER_PLUGIN_DIR.
+package main
+
+import (
+	"os"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+
+	"example.com/apikeyrouter-echo"
+)
+
+func main() {
+	logger := hclog.New(&hclog.LoggerOptions{Name: "echo", Output: os.Stderr, JSONFormat: true,
+		Level: hclog.LevelFromString(os.Getenv("LOG_LEVEL"))})
+	plugin.Serve(sdk.ServeConfig(echo.Adapter{}, logger))
+}
