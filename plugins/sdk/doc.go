@@ -17,6 +17,55 @@
 //
 // It checks itself with the conformance kit, package sdktest.
 //
+// # Writing an adapter
+//
+// A complete adapter that answers every chat with "hi", with no network
+// (plugins/sdk/example/echo is a fuller one, in a Go module of its own):
+//
+//	type hi struct{}
+//
+//	func (hi) Info(context.Context) (sdk.Info, error) {
+//		return sdk.Info{Name: "hi", Version: "1.0.0", Formats: []string{sdk.FormatOpenAI},
+//			Endpoints: []string{sdk.EndpointChatCompletions}}, nil
+//	}
+//
+//	func (hi) EstimateTokens(_ context.Context, req *sdk.Request) (int64, error) {
+//		return int64(len(req.Body)+3) / 4, nil
+//	}
+//
+//	func (hi) Do(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
+//		body := `{"object":"chat.completion","choices":[{"index":0,"finish_reason":"stop",` +
+//			`"message":{"role":"assistant","content":"hi"}}],"usage":{"prompt_tokens":1,"completion_tokens":1}}`
+//		usage := func() abi.Usage { return abi.Usage{InputTokens: 1, OutputTokens: 1} }
+//		return &sdk.Response{Status: 200, Result: abi.Success,
+//			Header: http.Header{"Content-Type": {"application/json"}},
+//			Body:   sdk.NewBody(io.NopCloser(strings.NewReader(body)), usage)}, nil
+//	}
+//
+//	func (hi) Models(context.Context, *sdk.Request) ([]sdk.Model, error) {
+//		return []sdk.Model{{ID: "hi-1"}}, nil
+//	}
+//
+//	func main() { plugin.Serve(sdk.ServeConfig(hi{}, nil)) }
+//
+// Build it as apikeyrouter-hi into the proxy's plugin directory
+// (APIKEYROUTER_PLUGIN_DIR, by default the binary's) and name it in the
+// config file; the proxy starts it as a subprocess and restarts it if it
+// dies:
+//
+//	providers:
+//	  hi: {adapter: hi, discover: false, models: [hi-1]}
+//	keys:
+//	  - {id: hi-1, provider: hi, secret: "${HI_KEY}"}
+//
+// A real adapter calls its provider with the request's secret in the
+// provider's authentication header only, reads rate limits with
+// [ParseRateLimit] and [ParseRetryAfter], classifies error answers with
+// [ClassifyStatus], relays streams chunk by chunk (see [SSEScanner]) and
+// wraps the body with [NewBody] so its trailer reports usage. An adapter
+// whose provider speaks the client's format unchanged sets
+// [Info].WireCompatible.
+//
 // The host starts the plugin, and for each attempt hands it the chosen
 // key's secret, relays the answer and reports the outcome to the core:
 //
