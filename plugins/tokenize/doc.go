@@ -37,20 +37,23 @@
 // Up to [ExactBytes] of text per request is tokenized exactly. Beyond that,
 // an evenly spread sample of [ExactBytes] is, and the rest is extrapolated
 // from it, so a long-context request costs at most a few milliseconds. Text
-// is tokenized in pieces of about [chunkBytes], split where tiktoken's own
+// is tokenized in pieces of at most 1 KiB, split where tiktoken's own
 // pre-tokenizer would split, so the count is the same as tokenizing the
-// whole; only runs of whitespace or unbroken text longer than a piece are
-// cut where they lie (one token more at worst). Pieces bound the work: the
+// whole; only runs of white space or unbroken text (base64) with no such place
+// are cut every 256 bytes (a token more at worst each time). Pieces bound the work: the
 // pre-tokenizer's regular expression is quadratic on long runs of mixed
 // whitespace, which a hostile client could otherwise send.
 //
 // [Approximate] counts one token per four bytes of text, rounded up, with
-// the same framing: it overestimates code and underestimates CJK text. The
-// measured errors are in README.md's Rationale.
+// the same framing. Against o200k_base on the fixture
+// (testdata/prompts.json) it is off by 23 % on average, from -63 % (base64)
+// and -34 % (JSON, logs) to +114 % (Hindi). The exact path stays within
+// 0.8 % of the true count on every prompt (0 % below ExactBytes but for
+// forced cuts; the sampled long ones 0.5–0.8 %).
 //
 // # Cold start
 //
-// Loading a vocabulary builds a map of its tokens: about 40 ms and 7 MB for
-// o200k_base, 12 ms for cl100k_base (measured on one core of the CI
-// machine). Each is loaded once per process, on first use or by [Warm].
+// Loading a vocabulary builds a map of its tokens: 20–40 ms and about 7 MB
+// for o200k_base, about 10 ms for cl100k_base (TestColdStart measures it
+// in a fresh process). Each is loaded once per process, on first use or by [Warm].
 package tokenize
