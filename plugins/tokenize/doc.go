@@ -34,15 +34,17 @@
 //
 // # Accuracy and cost
 //
-// Up to [ExactBytes] of text per request is tokenized exactly. Beyond that,
-// an evenly spread sample of [ExactBytes] is, and the rest is extrapolated
-// from it, so a long-context request costs at most a few milliseconds. Text
-// is tokenized in pieces of at most 1 KiB, split where tiktoken's own
-// pre-tokenizer would split, so the count is the same as tokenizing the
-// whole; only runs of white space or unbroken text (base64) with no such place
-// are cut every 256 bytes (a token more at worst each time). Pieces bound the work: the
-// pre-tokenizer's regular expression is quadratic on long runs of mixed
-// whitespace, which a hostile client could otherwise send.
+// Up to [ExactBytes] of text per request is tokenized exactly. Beyond
+// that, an evenly spread sample of [ExactBytes] is, and the rest is
+// extrapolated from it, which bounds an estimate's cost: about 6 ms for
+// 64 KiB of prose and 11 ms for 1 MiB (35 ms for 1 MiB of pathological
+// white space; BenchmarkRequest). Text is tokenized in pieces of at most
+// 1 KiB, cut where tiktoken's own pre-tokenizer starts a piece (before a
+// space between two other characters), so the count is that of the whole;
+// runs with no such place (white space, base64, compact JSON) are cut
+// every 256 bytes, a token more at worst each time. Pieces also bound the
+// work: the pre-tokenizer's regular expression is quadratic on long runs
+// of mixed white space, which a hostile client could otherwise send.
 //
 // [Approximate] counts one token per four bytes of text, rounded up, with
 // the same framing. Against o200k_base on the fixture
@@ -55,5 +57,6 @@
 //
 // Loading a vocabulary builds a map of its tokens: 20–40 ms and about 7 MB
 // for o200k_base, about 10 ms for cl100k_base (TestColdStart measures it
-// in a fresh process). Each is loaded once per process, on first use or by [Warm].
+// in a fresh process). Each is loaded once per process, on first use or
+// by [Warm].
 package tokenize
