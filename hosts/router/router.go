@@ -109,6 +109,10 @@ func New(opts Options) (*Router, error) {
 			return nil, err
 		}
 		r.persist, fresh = p, !recovered
+		if err := r.cancelOrphans(ctx); err != nil {
+			r.Close()
+			return nil, err
+		}
 	}
 	cfg := opts.Config
 	if fresh && cfg.Seed1 == 0 && cfg.Seed2 == 0 {
@@ -128,6 +132,29 @@ func New(opts Options) (*Router, error) {
 		}
 	}
 	return r, nil
+}
+
+// cancelOrphans settles, as cancelled, the attempts the recovered state
+// holds open. The process that made them has ended (a data directory has
+// one Router at a time), so no answer will ever report them; left open,
+// they would hold their budget reservations and count as in flight until
+// the core's attempt TTL. Cancelled says nothing about the keys.
+func (r *Router) cancelOrphans(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, err := r.snapshotLocked(ctx)
+	if err != nil {
+		return fmt.Errorf("router: recovered state: %w", err)
+	}
+	for _, a := range s.Attempts {
+		if _, err := r.applyLocked(ctx, abi.Event{Outcome: &abi.Outcome{Attempt: a.ID, Result: abi.Cancelled}}); err != nil {
+			return fmt.Errorf("router: cancel attempt %d of the previous run: %w", a.ID, err)
+		}
+	}
+	if len(s.Attempts) > 0 {
+		r.log.Info("cancelled the attempts of the previous run", "attempts", len(s.Attempts))
+	}
+	return nil
 }
 
 // sameConfig compares configurations, seeds aside.
