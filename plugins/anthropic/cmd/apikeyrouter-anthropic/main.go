@@ -1,0 +1,25 @@
+// Command apikeyrouter-anthropic is the Anthropic Messages API adapter as
+// a go-plugin subprocess. The host starts it (sdk.NewClient); run by hand
+// it only says it is a plugin. It logs JSON to stderr, which the host
+// relays; LOG_LEVEL sets the level (default info).
+package main
+
+import (
+	"os"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/apikeyrouter/apikeyrouter/plugins/anthropic"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+)
+
+func main() {
+	logger := hclog.New(&hclog.LoggerOptions{
+		Name:       "anthropic",
+		Output:     os.Stderr,
+		JSONFormat: true,
+		Level:      hclog.LevelFromString(os.Getenv("LOG_LEVEL")),
+	})
+	plugin.Serve(sdk.ServeConfig(anthropic.New(anthropic.Config{Logger: logger}), logger))
+}

@@ -1,0 +1,120 @@
+package anthropic
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
+)
+
+// streamReader relays a Messages server-sent event stream event by event,
+// each as soon as it arrives: byte for byte, or through convert for a
+// client of another format. On the way it reads the usage of message_start
+// and message_delta. An error event, an event that is not JSON, or a
+// stream that ends before message_stop is relayed as far as it went and
+// then ends the body with a server error instead of io.EOF.
+type streamReader struct {
+	body   io.ReadCloser
+	events *sdk.SSEScanner
+	// convert translates each event for the client; nil relays them as
+	// they are.
+	convert translate.Stream
+
+	pending []byte // the unsent rest of the current event
+	usage   usage
+	stopped bool  // message_stop arrived
+	broken  error // the provider's own stream failure, reported at the end
+	err     error // what Read returns once pending is drained
+}
+
+func newStreamReader(body io.ReadCloser) *streamReader {
+	return &streamReader{body: body, events: sdk.NewSSEScanner(body)}
+}
+
+func (s *streamReader) Read(p []byte) (int, error) {
+	for len(s.pending) == 0 { // each turn consumes one event, or ends the stream
+		if s.err != nil {
+			return 0, s.err
+		}
+		if !s.events.Next() {
+			s.pending, s.err = s.end()
+			continue
+		}
+		s.pending = s.inspect(s.events.Event(), s.events.Data(), s.events.Raw())
+	}
+	n := copy(p, s.pending)
+	s.pending = s.pending[n:]
+	return n, nil
+}
+
+// inspect reads one event and returns the bytes to relay for it: the
+// event as it came, or its translation for the client.
+func (s *streamReader) inspect(event string, data, raw []byte) []byte {
+	if len(data) > 0 && !gjson.ValidBytes(data) {
+		s.fail("anthropic: malformed stream event")
+		if s.convert != nil {
+			return nil // nothing the client's format could carry
+		}
+		return raw
+	}
+	if len(data) > 0 {
+		doc := gjson.ParseBytes(data)
+		switch doc.Get("type").Str {
+		case "message_start":
+			s.usage.update(doc.Get("message.usage"))
+		case "message_delta":
+			s.usage.update(doc.Get("usage"))
+		case "message_stop":
+			s.stopped = true
+		case "error":
+			s.fail("anthropic: stream error event: " + doc.Get("error.type").Str + ": " + doc.Get("error.message").Str)
+		}
+	}
+	if s.convert == nil {
+		return raw
+	}
+	out, err := s.convert.Event(event, data)
+	if err != nil {
+		s.fail("anthropic: " + err.Error())
+	}
+	return out
+}
+
+// fail records the first failure of the provider's stream.
+func (s *streamReader) fail(msg string) {
+	if s.broken == nil {
+		s.broken = &sdk.Error{Result: abi.ServerError, Message: msg}
+	}
+}
+
+// end returns what ends the stream: the client's closing events if any,
+// then a read error, a recorded failure, or io.EOF.
+func (s *streamReader) end() ([]byte, error) {
+	switch {
+	case s.events.Err() != nil:
+		return nil, fmt.Errorf("anthropic: read stream: %w", s.events.Err())
+	case s.broken != nil:
+		return nil, s.broken
+	case !s.stopped:
+		return nil, &sdk.Error{Result: abi.ServerError, Message: "anthropic: the stream ended before message_stop"}
+	case s.convert != nil:
+		tail, err := s.convert.End()
+		if err != nil {
+			return nil, &sdk.Error{Result: abi.ServerError, Message: "anthropic: " + err.Error()}
+		}
+		return tail, io.EOF
+	}
+	return nil, io.EOF
+}
+
+func (s *streamReader) Close() error { return s.body.Close() }
+
+// Usage returns the usage the stream reported so far.
+func (s *streamReader) Usage() abi.Usage { return s.usage.abi() }
+
+// Interface guards
+var _ io.ReadCloser = (*streamReader)(nil)

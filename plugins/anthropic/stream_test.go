@@ -1,0 +1,119 @@
+package anthropic
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
+)
+
+const (
+	startEvent = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-haiku-4-5\",\"usage\":{\"input_tokens\":10,\"cache_creation_input_tokens\":3,\"cache_read_input_tokens\":20,\"output_tokens\":1}}}\n\n"
+	blockEvent = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+	textEvent  = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}\n\n"
+	pingEvent  = "event: ping\ndata: {\"type\":\"ping\"}\n\n"
+	deltaEvent = "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":7}}\n\n"
+	stopEvent  = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+	errorEvent = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"
+)
+
+func TestStreamReader(t *testing.T) {
+	full := abi.Usage{InputTokens: 33, CachedInputTokens: 20, OutputTokens: 7}
+	started := abi.Usage{InputTokens: 33, CachedInputTokens: 20, OutputTokens: 1}
+	chunk := func(delta string) string {
+		return `data: {"id":"msg_1","object":"chat.completion.chunk","created":9,"model":"claude-haiku-4-5","choices":[{"index":0,"delta":` + delta + `,"logprobs":null,"finish_reason":null}]}` + "\n\n"
+	}
+	for _, tc := range []struct {
+		name, in, want string
+		convert        bool
+		usage          abi.Usage
+		err            string
+	}{
+		{name: "relayed byte for byte", in: startEvent + blockEvent + pingEvent + textEvent + deltaEvent + stopEvent,
+			want: startEvent + blockEvent + pingEvent + textEvent + deltaEvent + stopEvent, usage: full},
+		{name: "comments and crlf pass", in: ": hello\r\n\r\n" + startEvent + stopEvent, want: ": hello\r\n\r\n" + startEvent + stopEvent,
+			usage: started},
+		{name: "translated", convert: true, in: startEvent + blockEvent + pingEvent + textEvent + deltaEvent + stopEvent,
+			want: chunk(`{"role":"assistant","content":""}`) + ": ping\n\n" + chunk(`{"content":"Hi"}`) +
+				strings.Replace(chunk(`{}`), `"finish_reason":null`, `"finish_reason":"stop"`, 1) + "data: [DONE]\n\n",
+			usage: full},
+		{name: "error event", in: startEvent + textEvent + errorEvent, want: startEvent + textEvent + errorEvent, usage: started,
+			err: "anthropic: stream error event: overloaded_error: Overloaded"},
+		{name: "translated error event", convert: true, in: startEvent + errorEvent, usage: started,
+			want: chunk(`{"role":"assistant","content":""}`) + `data: {"error":{"message":"Overloaded","type":"overloaded_error","param":null,"code":null}}` + "\n\n",
+			err:  "anthropic: stream error event: overloaded_error: Overloaded"},
+		{name: "malformed event", in: startEvent + "data: {\"type\":\n\n" + stopEvent, want: startEvent + "data: {\"type\":\n\n" + stopEvent,
+			usage: started, err: "anthropic: malformed stream event"},
+		{name: "malformed event, translated: dropped", convert: true, in: startEvent + "data: {\"type\":\n\n",
+			want: chunk(`{"role":"assistant","content":""}`), usage: started, err: "anthropic: malformed stream event"},
+		{name: "cut before message_stop", in: startEvent + textEvent, want: startEvent + textEvent, usage: started,
+			err: "anthropic: the stream ended before message_stop"},
+		{name: "untranslatable block", convert: true, in: startEvent +
+			"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n" + stopEvent,
+			want: chunk(`{"role":"assistant","content":""}`) + "data: [DONE]\n\n", usage: started,
+			err: `anthropic: translate: content block type "thinking" has no OpenAI equivalent`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// One byte at a time on both sides: event boundaries must not depend on read sizes.
+			r := newStreamReader(io.NopCloser(iotest.OneByteReader(strings.NewReader(tc.in))))
+			if tc.convert {
+				r.convert = translate.NewOpenAIToAnthropic().ResponseStream(9)
+			}
+			got, err := io.ReadAll(iotest.OneByteReader(r))
+			if string(got) != tc.want {
+				t.Errorf("relayed\n %q\nwant\n %q", got, tc.want)
+			}
+			switch {
+			case tc.err == "" && err != nil:
+				t.Errorf("error %v, want none", err)
+			case tc.err != "" && (err == nil || err.Error() != tc.err || sdk.ClassifyError(err) != abi.ServerError):
+				t.Errorf("error %v, want the server error %q", err, tc.err)
+			}
+			if r.Usage() != tc.usage {
+				t.Errorf("usage %+v, want %+v", r.Usage(), tc.usage)
+			}
+		})
+	}
+}
+
+func TestStreamReaderReadError(t *testing.T) {
+	r := newStreamReader(io.NopCloser(io.MultiReader(strings.NewReader(startEvent), iotest.ErrReader(io.ErrUnexpectedEOF))))
+	got, err := io.ReadAll(r)
+	if string(got) != startEvent || !errors.Is(err, io.ErrUnexpectedEOF) || sdk.ClassifyError(err) != abi.ConnectionError {
+		t.Errorf("read %q, %v; want the event, then a connection error", got, err)
+	}
+}
+
+func TestJSONReader(t *testing.T) {
+	msg := `{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"Hi"}],"stop_reason":"end_turn",` +
+		`"usage":{"input_tokens":4,"cache_creation_input_tokens":1,"cache_read_input_tokens":2,"output_tokens":3}}`
+	usage := abi.Usage{InputTokens: 7, CachedInputTokens: 2, OutputTokens: 3}
+
+	r := newJSONReader(io.NopCloser(iotest.HalfReader(strings.NewReader(msg))), nil, 0)
+	if got, err := io.ReadAll(iotest.OneByteReader(r)); string(got) != msg || err != nil || r.Usage() != usage {
+		t.Errorf("relayed %q, %v, usage %+v", got, err, r.Usage())
+	}
+
+	r = newJSONReader(io.NopCloser(strings.NewReader(msg)), translate.NewOpenAIToAnthropic(), 5)
+	want := `{"id":"msg_1","object":"chat.completion","created":5,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},` +
+		`"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10,"prompt_tokens_details":{"cached_tokens":2}}}`
+	if got, err := io.ReadAll(r); string(got) != want || err != nil || r.Usage() != usage {
+		t.Errorf("translated %s, %v, usage %+v", got, err, r.Usage())
+	}
+
+	for _, bad := range []string{msg[:20], `[1]`, `{"content":[{"type":"server_tool_use"}]}`} {
+		r = newJSONReader(io.NopCloser(strings.NewReader(bad)), translate.NewOpenAIToAnthropic(), 5)
+		if _, err := io.ReadAll(r); sdk.ClassifyError(err) != abi.ServerError {
+			t.Errorf("answer %s: error %v, want a server error", bad, err)
+		}
+	}
+	r = newJSONReader(io.NopCloser(io.MultiReader(strings.NewReader(msg[:10]), iotest.ErrReader(io.ErrUnexpectedEOF))), nil, 0)
+	if _, err := io.ReadAll(r); sdk.ClassifyError(err) != abi.ConnectionError {
+		t.Errorf("broken answer: error %v, want a connection error", err)
+	}
+}
