@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 	"github.com/apikeyrouter/apikeyrouter/plugins/tokenize"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // DefaultBaseURL is OpenAI's API root.
@@ -92,13 +94,14 @@ func newTransport() *http.Transport {
 	return t
 }
 
-// Info reports the adapter: OpenAI's format, served natively.
+// Info reports the adapter: OpenAI's format, served natively (first, so
+// WireCompatible speaks of it), and Anthropic's Messages by translation.
 func (a *Adapter) Info(context.Context) (sdk.Info, error) {
 	return sdk.Info{
 		Name:           "openai",
 		Version:        Version,
-		Formats:        []string{sdk.FormatOpenAI},
-		Endpoints:      endpoints,
+		Formats:        []string{sdk.FormatOpenAI, sdk.FormatAnthropic},
+		Endpoints:      slices.Concat(endpoints, []string{sdk.EndpointMessages}),
 		WireCompatible: true,
 		DefaultBaseURL: a.baseURL,
 	}, nil
@@ -110,7 +113,15 @@ func (a *Adapter) EstimateTokens(_ context.Context, req *sdk.Request) (int64, er
 	if err := checkRequest(req); err != nil {
 		return 0, err
 	}
-	n, err := estimateTokens(req.Endpoint, req.Body, req.Model)
+	endpoint, body := req.Endpoint, req.Body
+	if isMessages(req) {
+		var err error
+		if body, err = translate.NewAnthropicToOpenAI().RequestBody(req.Body); err != nil {
+			return 0, &sdk.Error{Result: abi.BadRequest, Message: "openai: estimate tokens: " + err.Error()}
+		}
+		endpoint = sdk.EndpointChatCompletions
+	}
+	n, err := estimateTokens(endpoint, body, req.Model)
 	if err != nil {
 		return 0, &sdk.Error{Result: abi.BadRequest, Message: "openai: estimate tokens: " + err.Error()}
 	}
@@ -118,18 +129,30 @@ func (a *Adapter) EstimateTokens(_ context.Context, req *sdk.Request) (int64, er
 }
 
 // Do sends the client's body to the endpoint, edited only as
-// prepareBody says, and relays the answer. Rate-limit headers and
-// retry-after are read from every answer; usage from the JSON body or the
-// stream's usage chunk.
+// prepareBody says, and relays the answer; a body in Anthropic's format
+// goes to chat completions translated, and its answer comes back
+// translated (see anthropic_openai.go). Rate-limit headers and retry-after
+// are read from every answer; usage from the JSON body or the stream's
+// usage chunk.
 func (a *Adapter) Do(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
 	if err := checkRequest(req); err != nil {
 		return nil, err
 	}
-	p, err := prepareBody(req.Body, req.Model)
+	endpoint, body := req.Endpoint, req.Body
+	var tr *translate.AnthropicToOpenAI
+	if isMessages(req) {
+		var refusal *sdk.Response
+		if tr, body, refusal = fromMessages(req.Body); refusal != nil {
+			a.log.Debug("request refused: it cannot be translated", "endpoint", req.Endpoint)
+			return refusal, nil
+		}
+		endpoint = sdk.EndpointChatCompletions
+	}
+	p, err := prepareBody(body, req.Model)
 	if err != nil {
 		return nil, &sdk.Error{Result: abi.BadRequest, Message: "openai: " + err.Error()}
 	}
-	hreq, err := a.newRequest(ctx, http.MethodPost, req.Endpoint, req, p.body)
+	hreq, err := a.newRequest(ctx, http.MethodPost, endpoint, req, p.body)
 	if err != nil {
 		return nil, err
 	}
@@ -157,9 +180,20 @@ func (a *Adapter) Do(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 		}
 		resp.Result = sdk.ClassifyStatus(hresp.StatusCode, body)
 		resp.Header = clientHeader(hresp.Header, true)
+		if tr != nil {
+			body = tr.ResponseError(hresp.StatusCode, body)
+			resp.Header.Set("Content-Type", "application/json")
+		}
 		resp.Body = sdk.NewBody(io.NopCloser(bytes.NewReader(body)), nil)
 	case isStream:
 		r := newStreamReader(hresp.Body, p.hideUsage)
+		if tr != nil {
+			r.convert = tr.ResponseStream()
+		}
+		resp.Header = clientHeader(hresp.Header, true)
+		resp.Body = sdk.NewBody(r, r.Usage)
+	case tr != nil:
+		r := newMessagesReader(hresp.Body, tr)
 		resp.Header = clientHeader(hresp.Header, true)
 		resp.Body = sdk.NewBody(r, r.Usage)
 	default:
@@ -233,8 +267,15 @@ func (a *Adapter) callError(req *sdk.Request, what string, err error) error {
 	return e
 }
 
-// checkRequest refuses a request the adapter cannot serve.
+// checkRequest refuses a request the adapter cannot serve: OpenAI's
+// format on its endpoints, Anthropic's on messages.
 func checkRequest(req *sdk.Request) error {
+	if isMessages(req) {
+		if req.Endpoint != sdk.EndpointMessages {
+			return errEndpoint(req.Endpoint)
+		}
+		return nil
+	}
 	if req.Format != "" && req.Format != sdk.FormatOpenAI {
 		return &sdk.Error{Result: abi.BadRequest, Message: "openai: unsupported format " + quote(req.Format)}
 	}

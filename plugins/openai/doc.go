@@ -38,6 +38,20 @@
 // successes included. Usage comes from the JSON body's "usage" or the
 // stream's usage chunk (Groq's "x_groq.usage" too).
 //
+// # Anthropic's format
+//
+// [sdk.Info].Formats lists OpenAI's format first, then Anthropic's
+// Messages: WireCompatible speaks of the first only (see
+// [sdk.FormatAnthropic]). A body in Anthropic's format, on endpoint
+// "messages", is translated to a chat completion (package translate:
+// system prompt, turns, images, tools, max_tokens …, with
+// stream_options.include_usage for streams) and sent to chat/completions;
+// the answer comes back in Anthropic's shape, its JSON, its error body or
+// its stream event by event (the usage chunk becomes message_delta's
+// usage). A body the translation cannot carry (top_k, extended thinking,
+// server tools, documents …) is answered 400 invalid_request_error naming
+// the field, without calling the provider.
+//
 // # Token estimates
 //
 // EstimateTokens counts OpenAI models (gpt-4o, gpt-4.1, gpt-5, the

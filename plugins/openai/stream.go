@@ -9,6 +9,7 @@ import (
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // doneData is the data of a stream's last event.
@@ -19,11 +20,15 @@ var doneData = []byte("[DONE]")
 // usage chunk's usage and, when hideUsage, drops that chunk (the adapter
 // asked for it, the client did not). A mid-stream error event or an event
 // that is not JSON is relayed too, and then ends the stream with a server
-// error instead of io.EOF.
+// error instead of io.EOF. With convert set, each event is translated for
+// a client of another format instead, as it arrives.
 type streamReader struct {
 	body      io.ReadCloser
 	events    *sdk.SSEScanner
 	hideUsage bool
+	// convert, when set, translates every event for a client of another
+	// format (the usage chunk included) instead of relaying it.
+	convert translate.Stream
 
 	pending []byte // the unsent rest of the current event
 	usage   abi.Usage
@@ -41,10 +46,13 @@ func (s *streamReader) Read(p []byte) (int, error) {
 			return 0, s.err
 		}
 		if !s.events.Next() {
-			s.err = s.end()
+			s.pending, s.err = s.end()
 			continue
 		}
 		s.pending = s.inspect(s.events.Data(), s.events.Raw())
+		if s.convert != nil {
+			s.pending = s.converted(s.events.Event(), s.events.Data())
+		}
 	}
 	n := copy(p, s.pending)
 	s.pending = s.pending[n:]
@@ -81,16 +89,31 @@ func (s *streamReader) fail(msg string) {
 	}
 }
 
-// end returns what ends the stream: a read error, a recorded failure, or
-// io.EOF.
-func (s *streamReader) end() error {
+// converted returns an event translated for the client.
+func (s *streamReader) converted(event string, data []byte) []byte {
+	out, err := s.convert.Event(event, data)
+	if err != nil {
+		s.fail("openai: " + err.Error())
+	}
+	return out
+}
+
+// end returns what ends the stream: the translation's closing events if
+// any, then a read error, a recorded failure, or io.EOF.
+func (s *streamReader) end() ([]byte, error) {
 	switch {
 	case s.events.Err() != nil:
-		return fmt.Errorf("openai: read stream: %w", s.events.Err())
+		return nil, fmt.Errorf("openai: read stream: %w", s.events.Err())
 	case s.broken != nil:
-		return s.broken
+		return nil, s.broken
+	case s.convert != nil:
+		tail, err := s.convert.End()
+		if err != nil {
+			return nil, &sdk.Error{Result: abi.ServerError, Message: "openai: " + err.Error()}
+		}
+		return tail, io.EOF
 	}
-	return io.EOF
+	return nil, io.EOF
 }
 
 func (s *streamReader) Close() error { return s.body.Close() }
