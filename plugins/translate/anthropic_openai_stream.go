@@ -22,7 +22,8 @@ import (
 //   - "data: [DONE]": message_delta with the stop_reason and the usage
 //     (from the usage chunk, which the translated request asks for), then
 //     message_stop;
-//   - an error chunk: an error event.
+//   - an error chunk: an error event;
+//   - a comment (a keep-alive) after the first chunk: a ping event.
 //
 // Each content block is closed (content_block_stop) before the next one
 // opens, as Anthropic's are; a chunk that goes back to a tool call after
@@ -46,8 +47,11 @@ type toAnthropicStream struct {
 }
 
 func (s *toAnthropicStream) Event(_ string, data []byte) ([]byte, error) {
-	if len(data) == 0 {
-		return nil, nil
+	if len(data) == 0 { // a comment: a keep-alive, once the message has begun
+		if !s.started || s.done {
+			return nil, nil
+		}
+		return appendEvent(nil, "ping", []byte(`{"type":"ping"}`)), nil
 	}
 	if bytes.Equal(data, []byte("[DONE]")) {
 		if !s.started || s.done {

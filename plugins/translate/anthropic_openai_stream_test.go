@@ -22,7 +22,7 @@ func TestAnthropicToOpenAIStream(t *testing.T) {
 			{"", oaChunk(`{"index":0,"delta":{"content":"Hi"},"logprobs":null,"finish_reason":null}`),
 				ev("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`) +
 					ev("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}`)},
-			{"", "", ""},
+			{"", "", ev("ping", `{"type":"ping"}`)},
 			{"", oaChunk(`{"index":0,"delta":{"content":"!"},"logprobs":null,"finish_reason":null}`),
 				ev("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"!"}}`)},
 			{"", oaChunk(`{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}`),

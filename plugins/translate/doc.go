@@ -1,8 +1,9 @@
 // Package translate converts calls between OpenAI's chat completions API
 // and Anthropic's Messages API, both ways: requests, answers, error bodies
 // and streams, event by event. It is pure: functions on bytes, no I/O, no
-// clock. Adapters sit around it and do the HTTP, as ai-gateway's
-// translators do (Translator.RequestBody(raw) → mutated body).
+// clock (the time of an OpenAI answer is given). Adapters sit around it
+// and do the HTTP, as ai-gateway's translators do
+// (Translator.RequestBody(raw) → mutated body).
 //
 // The translator is named after the client's API, then the provider's:
 // [OpenAIToAnthropic] serves an OpenAI client from an Anthropic provider,
@@ -13,7 +14,7 @@
 // An adapter makes one translator per call, translates the request, sends
 // it, and translates whichever answer comes back:
 //
-//	t := translate.NewOpenAIToAnthropic(now.Unix())
+//	t := translate.NewOpenAIToAnthropic()
 //	body, err := t.RequestBody(clientBody)
 //	if err != nil {
 //		// answer 400 with t.RequestError(err): it names the field
@@ -23,14 +24,14 @@
 //	case status >= 400:
 //		clientBody = t.ResponseError(status, providerBody)
 //	case streamed:
-//		s := t.ResponseStream()
+//		s := t.ResponseStream(created) // the answer's time, in unix seconds
 //		for each provider event {
 //			out, err := s.Event(eventType, data) // zero or more whole client events
 //			…
 //		}
 //		tail, err := s.End() // closing events, or ErrStreamCut
 //	default:
-//		clientBody, err = t.ResponseBody(providerBody)
+//		clientBody, err = t.ResponseBody(providerBody, created)
 //	}
 //
 // # What translates

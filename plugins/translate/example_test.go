@@ -8,12 +8,13 @@ import (
 )
 
 func ExampleOpenAIToAnthropic() {
-	t := translate.NewOpenAIToAnthropic(1700000000)
+	t := translate.NewOpenAIToAnthropic()
 	body, _ := t.RequestBody([]byte(`{"model":"claude-haiku-4-5","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]}`))
 	fmt.Println(string(body))
 
-	answer, _ := t.ResponseBody([]byte(`{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5",` +
-		`"content":[{"type":"text","text":"Hello!"}],"stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":3}}`))
+	message := `{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5",` +
+		`"content":[{"type":"text","text":"Hello!"}],"stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":3}}`
+	answer, _ := t.ResponseBody([]byte(message), 1700000000)
 	fmt.Println(string(answer))
 
 	_, err := t.RequestBody([]byte(`{"model":"claude-haiku-4-5","n":2,"messages":[]}`))

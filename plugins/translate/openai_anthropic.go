@@ -19,16 +19,11 @@ const DefaultMaxTokens = 4096
 // asked for the stream's usage), so use one per call. It is not safe for
 // concurrent use.
 type OpenAIToAnthropic struct {
-	created      int64
 	includeUsage bool
 }
 
-// NewOpenAIToAnthropic returns a translator for one call. created, in unix
-// seconds, becomes the "created" of the OpenAI answers: Anthropic's carry
-// no time.
-func NewOpenAIToAnthropic(created int64) *OpenAIToAnthropic {
-	return &OpenAIToAnthropic{created: created}
-}
+// NewOpenAIToAnthropic returns a translator for one call.
+func NewOpenAIToAnthropic() *OpenAIToAnthropic { return &OpenAIToAnthropic{} }
 
 // RequestBody translates an OpenAI chat completion request into a Messages
 // request. It never modifies raw and gives the same bytes each time.

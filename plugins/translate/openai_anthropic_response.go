@@ -13,8 +13,10 @@ import (
 // blocks become the message's content, tool_use blocks its tool_calls
 // (input as JSON-encoded arguments), stop_reason the finish_reason, and
 // the usage OpenAI's (cache reads and writes count in prompt_tokens, cache
-// reads as cached_tokens). The message id is kept.
-func (t *OpenAIToAnthropic) ResponseBody(raw []byte) ([]byte, error) {
+// reads as cached_tokens). The message id is kept. created, in unix
+// seconds, is the completion's "created": Anthropic's answers carry no
+// time (adapters take the answer's Date header).
+func (t *OpenAIToAnthropic) ResponseBody(raw []byte, created int64) ([]byte, error) {
 	if !gjson.ValidBytes(raw) || !gjson.ParseBytes(raw).IsObject() {
 		return nil, errors.New("translate: the Messages answer is not a JSON object")
 	}
@@ -49,7 +51,7 @@ func (t *OpenAIToAnthropic) ResponseBody(raw []byte) ([]byte, error) {
 	return marshal(openAIResponse{
 		ID:      doc.Get("id").Str,
 		Object:  "chat.completion",
-		Created: t.created,
+		Created: created,
 		Model:   doc.Get("model").Str,
 		Choices: []openAIChoice{{Message: &msg, FinishReason: finish}},
 		Usage:   &usage,

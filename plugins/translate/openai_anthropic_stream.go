@@ -23,8 +23,10 @@ import (
 //
 // Usage is message_start's, updated by message_delta's cumulative counts.
 // Unknown event types are skipped, as Anthropic's versioning policy asks.
-func (t *OpenAIToAnthropic) ResponseStream() Stream {
-	return &toOpenAIStream{created: t.created, includeUsage: t.includeUsage, tools: map[int64]int{}}
+// created, in unix seconds, is every chunk's "created" (see
+// [OpenAIToAnthropic.ResponseBody]).
+func (t *OpenAIToAnthropic) ResponseStream(created int64) Stream {
+	return &toOpenAIStream{created: created, includeUsage: t.includeUsage, tools: map[int64]int{}}
 }
 
 // toOpenAIStream is [OpenAIToAnthropic.ResponseStream]'s Stream.

@@ -53,22 +53,22 @@ func TestOpenAIToAnthropicStream(t *testing.T) {
 			"data: [DONE]\n\n"}
 
 	t.Run("text", func(t *testing.T) {
-		tr := NewOpenAIToAnthropic(1700000000)
+		tr := NewOpenAIToAnthropic()
 		if _, err := tr.RequestBody([]byte(`{"model":"m","stream":true,"messages":[]}`)); err != nil {
 			t.Fatal(err)
 		}
-		runStream(t, tr.ResponseStream(), append(textStream, stop), "", nil)
+		runStream(t, tr.ResponseStream(1700000000), append(textStream, stop), "", nil)
 	})
 	t.Run("usage chunk when asked for", func(t *testing.T) {
-		tr := NewOpenAIToAnthropic(1700000000)
+		tr := NewOpenAIToAnthropic()
 		if _, err := tr.RequestBody([]byte(`{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[]}`)); err != nil {
 			t.Fatal(err)
 		}
-		runStream(t, tr.ResponseStream(), append(textStream, stopWithUsage), "", nil)
+		runStream(t, tr.ResponseStream(1700000000), append(textStream, stopWithUsage), "", nil)
 	})
 	t.Run("tool use", func(t *testing.T) {
-		tr := NewOpenAIToAnthropic(1700000000)
-		runStream(t, tr.ResponseStream(), []step{
+		tr := NewOpenAIToAnthropic()
+		runStream(t, tr.ResponseStream(1700000000), []step{
 			textStream[0],
 			{"content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Okay"}}`,
 				chunk(`{"index":0,"delta":{"content":"Okay"},"logprobs":null,"finish_reason":null}`)},
@@ -90,17 +90,17 @@ func TestOpenAIToAnthropicStream(t *testing.T) {
 		}, "", nil)
 	})
 	t.Run("error event", func(t *testing.T) {
-		runStream(t, NewOpenAIToAnthropic(1700000000).ResponseStream(), []step{
+		runStream(t, NewOpenAIToAnthropic().ResponseStream(1700000000), []step{
 			textStream[0],
 			{"error", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`,
 				`data: {"error":{"message":"Overloaded","type":"overloaded_error","param":null,"code":null}}` + "\n\n"},
 		}, "", ErrStreamCut)
 	})
 	t.Run("cut short", func(t *testing.T) {
-		runStream(t, NewOpenAIToAnthropic(1700000000).ResponseStream(), textStream[:4], "", ErrStreamCut)
+		runStream(t, NewOpenAIToAnthropic().ResponseStream(1700000000), textStream[:4], "", ErrStreamCut)
 	})
 	t.Run("unknown events and comments are skipped", func(t *testing.T) {
-		runStream(t, NewOpenAIToAnthropic(1700000000).ResponseStream(), []step{
+		runStream(t, NewOpenAIToAnthropic().ResponseStream(1700000000), []step{
 			{"", "", ""},
 			{"future_event", `{"type":"future_event","x":1}`, ""},
 		}, "", ErrStreamCut)
@@ -112,7 +112,7 @@ func TestOpenAIToAnthropicStream(t *testing.T) {
 		`{"type":"message_delta","delta":{"stop_reason":"pause_forever"},"usage":{}}`,
 		`{"type":"message_start",`,
 	} {
-		if _, err := NewOpenAIToAnthropic(1).ResponseStream().Event("", []byte(bad)); err == nil {
+		if _, err := NewOpenAIToAnthropic().ResponseStream(1).Event("", []byte(bad)); err == nil {
 			t.Errorf("Event(%s) succeeded", bad)
 		}
 	}

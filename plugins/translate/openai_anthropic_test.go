@@ -102,7 +102,7 @@ func TestOpenAIToAnthropicRequest(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := []byte(tc.in)
-			tr := NewOpenAIToAnthropic(1)
+			tr := NewOpenAIToAnthropic()
 			got, err := tr.RequestBody(in)
 			if err != nil {
 				t.Fatal(err)
@@ -153,7 +153,7 @@ func TestOpenAIToAnthropicRequestRefuses(t *testing.T) {
 		{`{"tools":[{"type":"function","function":{"name":"f","strict":true}}]}`, "tools[0].function.strict"},
 		{`{"tool_choice":{"type":"allowed_tools","allowed_tools":{}}}`, "tool_choice"},
 	} {
-		_, err := NewOpenAIToAnthropic(1).RequestBody([]byte(tc.in))
+		_, err := NewOpenAIToAnthropic().RequestBody([]byte(tc.in))
 		var fe *FieldError
 		if !errors.As(err, &fe) || fe.Field != tc.field {
 			t.Errorf("RequestBody(%s) = %v; want a FieldError for %q", tc.in, err, tc.field)
@@ -188,7 +188,7 @@ func TestOpenAIToAnthropicResponse(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := NewOpenAIToAnthropic(1700000000).ResponseBody([]byte(tc.in))
+			got, err := NewOpenAIToAnthropic().ResponseBody([]byte(tc.in), 1700000000)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,14 +196,14 @@ func TestOpenAIToAnthropicResponse(t *testing.T) {
 		})
 	}
 	for _, in := range []string{`[]`, `{"content":[{"type":"thinking","thinking":"hm"}]}`, `{"content":[],"stop_reason":"pause_forever"}`} {
-		if _, err := NewOpenAIToAnthropic(1).ResponseBody([]byte(in)); err == nil {
+		if _, err := NewOpenAIToAnthropic().ResponseBody([]byte(in), 1); err == nil {
 			t.Errorf("ResponseBody(%s) succeeded", in)
 		}
 	}
 }
 
 func TestOpenAIToAnthropicErrors(t *testing.T) {
-	tr := NewOpenAIToAnthropic(1)
+	tr := NewOpenAIToAnthropic()
 	for _, tc := range []struct {
 		status   int
 		in, want string

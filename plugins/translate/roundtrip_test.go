@@ -63,11 +63,11 @@ func TestStreamRoundTrip(t *testing.T) {
 		ev("message_delta", `{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"input_tokens":20,"cache_creation_input_tokens":0,"cache_read_input_tokens":5,"output_tokens":30}}`) +
 		ev("message_stop", `{"type":"message_stop"}`)
 
-	toOpenAI := NewOpenAIToAnthropic(1)
+	toOpenAI := NewOpenAIToAnthropic()
 	if _, err := toOpenAI.RequestBody([]byte(`{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[]}`)); err != nil {
 		t.Fatal(err)
 	}
-	chunks := pipe(t, toOpenAI.ResponseStream(), []byte(original))
+	chunks := pipe(t, toOpenAI.ResponseStream(1), []byte(original))
 	back := pipe(t, NewAnthropicToOpenAI().ResponseStream(), chunks)
 	if !bytes.Equal(back, []byte(original)) {
 		t.Errorf("round trip:\n got  %s\n want %s\n via  %s", back, original, chunks)
@@ -80,7 +80,7 @@ func TestResponseRoundTrip(t *testing.T) {
 	message := `{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"Here."},` +
 		`{"type":"tool_use","id":"toolu_1","name":"f","input":{"a":[1,2]}}],"stop_reason":"tool_use","stop_sequence":null,` +
 		`"usage":{"input_tokens":7,"cache_creation_input_tokens":0,"cache_read_input_tokens":3,"output_tokens":9}}`
-	completion, err := NewOpenAIToAnthropic(1).ResponseBody([]byte(message))
+	completion, err := NewOpenAIToAnthropic().ResponseBody([]byte(message), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestResponseRoundTrip(t *testing.T) {
 		`{"role":"assistant","content":"Calling.","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},` +
 		`{"role":"tool","content":"done","tool_call_id":"c1"}],"max_tokens":10,"stop":["X"],"temperature":0.5,"stream":true,` +
 		`"stream_options":{"include_usage":true},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}],"tool_choice":"auto","user":"u"}`
-	messages, err := NewOpenAIToAnthropic(1).RequestBody([]byte(request))
+	messages, err := NewOpenAIToAnthropic().RequestBody([]byte(request))
 	if err != nil {
 		t.Fatal(err)
 	}
