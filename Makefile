@@ -26,6 +26,7 @@ plugins:
 	$(GO) build -trimpath -o $(BIN)/apikeyrouter-openai ./plugins/openai/cmd/apikeyrouter-openai
 	$(GO) build -trimpath -o $(BIN)/apikeyrouter-gemini ./plugins/gemini/cmd/apikeyrouter-gemini
 	$(GO) build -trimpath -o $(BIN)/apikeyrouter-azure ./plugins/azure/cmd/apikeyrouter-azure
+	$(GO) build -trimpath -o $(BIN)/apikeyrouter-anthropic ./plugins/anthropic/cmd/apikeyrouter-anthropic
 
 ## mockupstream: the mock OpenAI-compatible provider, for benchmarks and manual tests
 mockupstream:

@@ -15,6 +15,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/config"
+	"github.com/apikeyrouter/apikeyrouter/plugins/anthropic"
 	"github.com/apikeyrouter/apikeyrouter/plugins/azure"
 	"github.com/apikeyrouter/apikeyrouter/plugins/openai"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
@@ -26,6 +27,9 @@ import (
 var inProcess = map[string]func() sdk.Adapter{
 	"openai": func() sdk.Adapter { return openai.New(openai.Config{}) },
 	"azure":  func() sdk.Adapter { return azure.New(azure.Config{}) },
+	// Anthropic's own format passes through (wire-compatible); OpenAI
+	// bodies are translated, in-process too.
+	"anthropic": func() sdk.Adapter { return anthropic.New(anthropic.Config{}) },
 }
 
 // adapters starts the adapters the configured providers need and returns

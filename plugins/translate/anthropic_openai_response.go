@@ -68,7 +68,7 @@ func (t *AnthropicToOpenAI) ResponseError(status int, raw []byte) []byte {
 	if msg == "" {
 		msg = fmt.Sprintf("the provider answered %d %s", status, http.StatusText(status))
 	}
-	return anthropicErrorBody(anthropicErrorType(status), msg)
+	return anthropicErrorBody(AnthropicErrorType(status), msg)
 }
 
 // RequestError returns the body of the 400 answer an Anthropic client gets

@@ -48,9 +48,14 @@ func anthropicUsageOf(prompt, cached, completion int64) anthropicUsage {
 	}
 }
 
-// anthropicErrorType is the Messages API's error type for an HTTP status,
-// as Anthropic documents them.
-func anthropicErrorType(status int) string {
+// AnthropicErrorType returns the Messages API's error type for an HTTP
+// status, as Anthropic documents them: 400 invalid_request_error, 401
+// authentication_error, 402 billing_error, 403 permission_error, 404
+// not_found_error, 413 request_too_large, 429 rate_limit_error, 504
+// timeout_error, 503 and 529 overloaded_error; other 4xx are
+// invalid_request_error, anything else api_error. Hosts use it for the
+// errors they answer Anthropic clients themselves.
+func AnthropicErrorType(status int) string {
 	switch status {
 	case http.StatusUnauthorized:
 		return "authentication_error"

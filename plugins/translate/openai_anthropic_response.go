@@ -65,7 +65,7 @@ func (t *OpenAIToAnthropic) ResponseBody(raw []byte, created int64) ([]byte, err
 func (t *OpenAIToAnthropic) ResponseError(status int, raw []byte) []byte {
 	typ, msg := gjson.GetBytes(raw, "error.type").Str, gjson.GetBytes(raw, "error.message").Str
 	if typ == "" {
-		typ = anthropicErrorType(status)
+		typ = AnthropicErrorType(status)
 	}
 	if msg == "" {
 		msg = fmt.Sprintf("the provider answered %d %s", status, http.StatusText(status))

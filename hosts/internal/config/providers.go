@@ -11,9 +11,8 @@ type knownProvider struct {
 
 // knownProviders are reached by their name alone, e.g. GROQ_API_KEY_1.
 // Any other name works with <NAME>_API_BASE set, through the
-// OpenAI-compatible adapter. Anthropic goes through its OpenAI-compatible
-// endpoint until its own adapter is configured. Azure has no default base:
-// AZURE_API_BASE names the resource's endpoint.
+// OpenAI-compatible adapter. Azure has no default base: AZURE_API_BASE
+// names the resource's endpoint.
 var knownProviders = map[string]knownProvider{
 	"openai":     {adapter: "openai", baseURL: "https://api.openai.com/v1"},
 	"groq":       {adapter: "openai", baseURL: "https://api.groq.com/openai/v1"},
@@ -27,7 +26,7 @@ var knownProviders = map[string]knownProvider{
 	"perplexity": {adapter: "openai", baseURL: "https://api.perplexity.ai"},
 	"gemini":     {adapter: "gemini", baseURL: "https://generativelanguage.googleapis.com/v1beta"},
 	"azure":      {adapter: "azure"},
-	"anthropic":  {adapter: "openai", baseURL: "https://api.anthropic.com/v1"},
+	"anthropic":  {adapter: "anthropic", baseURL: "https://api.anthropic.com/v1"},
 	"ollama":     {adapter: "openai", baseURL: "http://localhost:11434/v1", keyless: true},
 	"vllm":       {adapter: "openai", keyless: true},
 }

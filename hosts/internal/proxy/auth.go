@@ -80,14 +80,20 @@ var (
 		message: "invalid admin token"}
 )
 
-// client authenticates a client request: the proxy key gives the empty
-// client id, a virtual key its client's id. Hashes are compared in
-// constant time.
+// client authenticates a client request by its bearer token (see
+// [auth.clientOf]).
 func (a *auth) client(r *http.Request) (abi.ClientID, *apiError) {
 	token, ok := bearer(r)
 	if !ok {
 		return "", errNoToken
 	}
+	return a.clientOf(token)
+}
+
+// clientOf authenticates a client's token: the proxy key gives the empty
+// client id, a virtual key its client's id. Hashes are compared in
+// constant time.
+func (a *auth) clientOf(token string) (abi.ClientID, *apiError) {
 	h := hashToken(token)
 	if subtle.ConstantTimeCompare(h[:], a.proxy[:]) == 1 {
 		return "", nil

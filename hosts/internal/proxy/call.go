@@ -16,6 +16,7 @@ import (
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
 // The response headers of every routed answer (DESIGN.md §6).
@@ -33,26 +34,56 @@ const (
 // copyBuffers are the buffers answers are relayed through.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 
+// clientAPI is what sets the client APIs the proxy serves apart: the
+// provider endpoint and body format a call routes with, how a client
+// presents its key, which body fields bound the answer, and the shape of
+// errors. Everything else — routing, failover, relaying, the router's
+// headers, the log line — is the same for all.
+type clientAPI struct {
+	endpoint, format string
+	// maxTokens lists the body fields that bound the answer's tokens; the
+	// first present counts.
+	maxTokens []string
+	// authenticate returns the client making the request.
+	authenticate func(*auth, *http.Request) (abi.ClientID, *apiError)
+	// writeError writes an error in the API's shape.
+	writeError func(*apiError, http.ResponseWriter)
+}
+
+// openAIAPI is OpenAI's API on one of its endpoints: bearer keys, errors
+// {"error":{"message","type","code"}}.
+func openAIAPI(endpoint string) clientAPI {
+	return clientAPI{endpoint: endpoint, format: sdk.FormatOpenAI, maxTokens: []string{"max_tokens", "max_completion_tokens"},
+		authenticate: (*auth).client, writeError: (*apiError).write}
+}
+
 // handleCall serves one OpenAI-compatible call (chat completions,
-// completions, embeddings): authenticate, read just enough of the body,
-// let the router carry it out with failover, relay the answer chunk by
-// chunk with the router's headers, and log one line.
+// completions, embeddings); see [Server.serveCall].
 func (s *Server) handleCall(endpoint string) http.HandlerFunc {
+	return s.serveCall(openAIAPI(endpoint))
+}
+
+// serveCall serves calls of a client API: authenticate, read just enough
+// of the body, let the router carry it out with failover (the adapter of
+// the provider chosen translates the body if it speaks another API),
+// relay the answer chunk by chunk with the router's headers, and log one
+// line.
+func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 	return func(w http.ResponseWriter, req *http.Request) {
 		start := time.Now()
-		rec := &requestLog{id: requestID(req), endpoint: endpoint}
+		rec := &requestLog{id: requestID(req), endpoint: api.endpoint}
 		w.Header().Set(headerRequestID, rec.id)
 		defer func() { s.logRequest(req.Context(), rec, start) }()
 
-		client, aerr := s.auth.client(req)
+		client, aerr := api.authenticate(s.auth, req)
 		if aerr != nil {
-			rec.fail(aerr).write(w)
+			api.writeError(rec.fail(aerr), w)
 			return
 		}
 		rec.client = string(client)
-		call, aerr := s.readCall(w, req, endpoint)
+		call, aerr := s.readCall(w, req, api)
 		if aerr != nil {
-			rec.fail(aerr).write(w)
+			api.writeError(rec.fail(aerr), w)
 			return
 		}
 		call.Client = client
@@ -67,7 +98,7 @@ func (s *Server) handleCall(endpoint string) http.HandlerFunc {
 				rec.status, rec.code = 499, "client_closed_request"
 				return
 			}
-			rec.fail(errorFor(err)).write(w)
+			api.writeError(rec.fail(errorFor(err)), w)
 			return
 		}
 		upstreamWait := time.Since(doStart) - ans.Overhead
@@ -141,7 +172,7 @@ type clientCall struct {
 
 // readCall checks and reads a call's body: JSON, within the size limit,
 // with a model.
-func (s *Server) readCall(w http.ResponseWriter, req *http.Request, endpoint string) (*clientCall, *apiError) {
+func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAPI) (*clientCall, *apiError) {
 	if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		return nil, &apiError{status: http.StatusUnsupportedMediaType, typ: typeInvalidRequest, code: "unsupported_media_type",
 			message: "the request body must be JSON (Content-Type: application/json)"}
@@ -158,19 +189,19 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, endpoint str
 	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
 		return nil, badRequest("invalid_json", "the request body is not a JSON object")
 	}
-	fields := gjson.GetManyBytes(body, "model", "stream", "max_tokens", "max_completion_tokens")
+	fields := gjson.GetManyBytes(body, append([]string{"model", "stream"}, api.maxTokens...)...)
 	model := fields[0]
 	if model.Type != gjson.String || model.Str == "" {
 		return nil, badRequest("missing_model", `the request needs a "model" string`)
 	}
-	c := &clientCall{Call: router.Call{Endpoint: endpoint, Model: model.Str, Body: body,
+	c := &clientCall{Call: router.Call{Endpoint: api.endpoint, Format: api.format, Model: model.Str, Body: body,
 		Objective: req.Header.Get(headerObjective)}}
 	c.stream = fields[1].Bool()
-	switch {
-	case fields[2].Exists():
-		c.MaxOutputTokens = fields[2].Int()
-	case fields[3].Exists():
-		c.MaxOutputTokens = fields[3].Int()
+	for _, f := range fields[2:] {
+		if f.Exists() {
+			c.MaxOutputTokens = f.Int()
+			break
+		}
 	}
 	if c.MaxOutputTokens < 0 {
 		return nil, badRequest("invalid_max_tokens", "max_tokens must not be negative")

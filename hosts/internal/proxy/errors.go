@@ -37,6 +37,14 @@ const (
 )
 
 func (e *apiError) write(w http.ResponseWriter) {
+	e.writeHeader(w)
+	body, _ := json.Marshal(map[string]any{"error": map[string]any{"message": e.message, "type": e.typ, "code": e.code}})
+	w.Write(append(body, '\n'))
+}
+
+// writeHeader writes the error's status and headers, the same in every
+// client API's shape.
+func (e *apiError) writeHeader(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	if !e.retryAfter.IsZero() {
@@ -47,8 +55,6 @@ func (e *apiError) write(w http.ResponseWriter) {
 		h.Set(headerExplanation, e.explanation)
 	}
 	w.WriteHeader(e.status)
-	body, _ := json.Marshal(map[string]any{"error": map[string]any{"message": e.message, "type": e.typ, "code": e.code}})
-	w.Write(append(body, '\n'))
 }
 
 func badRequest(code, msg string) *apiError {

@@ -78,6 +78,7 @@ func New(r *router.Router, cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /v1/chat/completions", s.handleCall(sdk.EndpointChatCompletions))
 	s.mux.HandleFunc("POST /v1/completions", s.handleCall(sdk.EndpointCompletions))
 	s.mux.HandleFunc("POST /v1/embeddings", s.handleCall(sdk.EndpointEmbeddings))
+	s.mux.HandleFunc("POST /v1/messages", s.serveCall(anthropicAPI))
 	s.mux.HandleFunc("GET /v1/models", s.handleModels)
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
