@@ -31,15 +31,35 @@ var secrets = []string{"sk-e2e-secret-aaaa1111", "sk-e2e-secret-bbbb2222", "sk-e
 // fleet is a mock upstream and the config file of a proxy with three keys
 // on it: mock-1 and mock-2 at list price, mock-3 at half price.
 type fleet struct {
-	mock    *mockupstream.Server
+	mock *mockupstream.Server
+	// rec records every request that reached the upstream, in a fleet
+	// made by newRecordingFleet; nil otherwise.
+	rec     *mockupstream.Recorder
 	dataDir string
 	env     []string
 }
 
 func newFleet(t *testing.T, extraEnv ...string) *fleet {
 	t.Helper()
+	return startFleet(t, false, extraEnv...)
+}
+
+// newRecordingFleet is newFleet with its upstream requests recorded.
+func newRecordingFleet(t *testing.T, extraEnv ...string) *fleet {
+	t.Helper()
+	return startFleet(t, true, extraEnv...)
+}
+
+func startFleet(t *testing.T, record bool, extraEnv ...string) *fleet {
+	t.Helper()
 	mock := mockupstream.New(mockupstream.Config{})
-	srv := httptest.NewServer(mock)
+	var rec *mockupstream.Recorder
+	var upstream http.Handler = mock
+	if record {
+		rec = mockupstream.NewRecorder(mock)
+		upstream = rec
+	}
+	srv := httptest.NewServer(upstream)
 	t.Cleanup(srv.Close)
 	t.Cleanup(mock.Close)
 	dir := t.TempDir()
@@ -63,7 +83,7 @@ budgets:
 	data := filepath.Join(dir, "data")
 	env := append([]string{"APIKEYROUTER_CONFIG=" + path, "APIKEYROUTER_DATA_DIR=" + data, "PROXY_API_KEY=" + proxyKey,
 		"APIKEYROUTER_ADMIN_TOKEN=" + adminToken, "LOG_LEVEL=debug"}, extraEnv...)
-	return &fleet{mock: mock, dataDir: data, env: env}
+	return &fleet{mock: mock, rec: rec, dataDir: data, env: env}
 }
 
 func client(p *proc) openai.Client {

@@ -1,9 +1,11 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
@@ -65,29 +67,58 @@ type fileBudget struct {
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // readFile parses the YAML file at path, strictly: an unknown field is an
-// error, so a typo is not silently ignored.
-func readFile(path string, env map[string]string) (*file, error) {
+// error, so a typo is not silently ignored. It also returns the values it
+// put in for ${VAR} references, which an error must not show (see
+// [redact]). A YAML error names the line and column, never the source
+// line: that would print a secret on the line.
+func readFile(path string, env map[string]string) (*file, []string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config file: %w", err)
+		return nil, nil, fmt.Errorf("config file: %w", err)
 	}
-	var missing []string
+	var missing, values []string
 	b = envRef.ReplaceAllFunc(b, func(m []byte) []byte {
 		name := string(m[2 : len(m)-1])
 		v, ok := env[name]
 		if !ok {
 			missing = append(missing, name)
 		}
+		values = append(values, v)
 		return []byte(v)
 	})
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("config file %s: environment variables not set: %v", path, missing)
+		return nil, nil, fmt.Errorf("config file %s: environment variables not set: %v", path, missing)
 	}
 	var f file
 	if err := yaml.UnmarshalWithOptions(b, &f, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("config file %s: %w", path, err)
+		var ye yaml.Error
+		if errors.As(err, &ye) {
+			return nil, values, fmt.Errorf("config file %s: %s", path, ye.FormatError(false, false))
+		}
+		return nil, values, fmt.Errorf("config file %s: %w", path, err)
 	}
-	return &f, nil
+	return &f, values, nil
+}
+
+// minSecretLen is the length from which a value put in for a ${VAR}
+// reference is taken for a secret and redacted from errors; shorter ones
+// (ports, flags, levels) stay readable.
+const minSecretLen = 8
+
+// redact replaces, in err's message, every value put in for a ${VAR}
+// reference that could be a secret.
+func redact(err error, values []string) error {
+	msg := err.Error()
+	redacted := msg
+	for _, v := range values {
+		if len(v) >= minSecretLen {
+			redacted = strings.ReplaceAll(redacted, v, "[redacted ${VAR} value]")
+		}
+	}
+	if redacted == msg {
+		return err
+	}
+	return errors.New(redacted)
 }
 
 // apply merges the file into c.

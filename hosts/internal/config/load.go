@@ -29,12 +29,12 @@ func Load(environ []string) (*Config, []string, error) {
 		Providers: map[string]*Provider{}, Prices: router.PriceTable{},
 	}
 	if path := env["APIKEYROUTER_CONFIG"]; path != "" {
-		f, err := readFile(path, env)
-		if err != nil {
-			return nil, nil, err
+		f, values, err := readFile(path, env)
+		if err == nil {
+			err = f.apply(c)
 		}
-		if err := f.apply(c); err != nil {
-			return nil, nil, err
+		if err != nil {
+			return nil, nil, redact(err, values)
 		}
 	}
 	if err := c.applyEnv(env); err != nil {
