@@ -112,14 +112,39 @@ func (s *supervised) adapter() (sdk.Adapter, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.client.Exited() {
-		s.log.Warn("adapter plugin exited; restarting it")
-		c, err := s.client.Restart()
-		if err != nil {
-			return nil, &sdk.Error{Result: abi.ConnectionError, Message: "adapter plugin restart failed: " + err.Error()}
+		if err := s.restart(); err != nil {
+			return nil, err
 		}
-		s.client = c
 	}
 	return s.client.Adapter(), nil
+}
+
+// failed is told of a call that failed for want of a connection: the
+// plugin may have died a moment ago (before Exited says so). A plugin that
+// no longer answers a ping is restarted, so the failover's next attempt
+// reaches a live one.
+func (s *supervised) failed(err error) {
+	if sdk.ClassifyError(err) != abi.ConnectionError {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.client.Alive() {
+		if rerr := s.restart(); rerr != nil {
+			s.log.Error("adapter plugin restart failed", "err", rerr)
+		}
+	}
+}
+
+// restart replaces the plugin process (the caller holds mu).
+func (s *supervised) restart() error {
+	s.log.Warn("adapter plugin is gone; restarting it")
+	c, err := s.client.Restart()
+	if err != nil {
+		return &sdk.Error{Result: abi.ConnectionError, Message: "adapter plugin restart failed: " + err.Error()}
+	}
+	s.client = c
+	return nil
 }
 
 func (s *supervised) pid() int {
@@ -155,7 +180,11 @@ func (s *supervised) Do(ctx context.Context, req *sdk.Request) (*sdk.Response, e
 	if err != nil {
 		return nil, err
 	}
-	return a.Do(ctx, req)
+	resp, err := a.Do(ctx, req)
+	if err != nil {
+		s.failed(err)
+	}
+	return resp, err
 }
 
 func (s *supervised) Models(ctx context.Context, req *sdk.Request) ([]sdk.Model, error) {

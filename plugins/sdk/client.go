@@ -124,6 +124,16 @@ func (c *Client) Pid() int { return c.pid }
 // Exited reports whether the plugin process has exited.
 func (c *Client) Exited() bool { return c.plugin.Exited() }
 
+// Alive reports whether the plugin answers a ping. Right after a plugin
+// dies, Exited may still be false for a moment; Alive already knows.
+func (c *Client) Alive() bool {
+	if c.plugin.Exited() {
+		return false
+	}
+	rpc, err := c.plugin.Client()
+	return err == nil && rpc.Ping() == nil
+}
+
 // Kill stops the plugin process: gracefully if it answers, else by force.
 // Calls in flight fail.
 func (c *Client) Kill() { c.plugin.Kill() }
