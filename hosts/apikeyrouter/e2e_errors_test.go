@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,42 +63,79 @@ func TestBadInputGetsSpecificErrors(t *testing.T) {
 }
 
 // TestNoSecretLeaks runs traffic with known secrets — answers, failovers,
-// provider errors, admin reads — then looks for the secrets everywhere a
-// leak could land: the logs, every response body, the data directory.
+// provider errors, every admin route (keys registered and rotated through
+// it too), metrics — with the adapter as a plugin logging at debug level,
+// then kills the proxy with SIGKILL, restarts it and runs traffic again.
+// It looks for the secrets everywhere a leak could land: both runs' logs
+// (the plugin's included), every response body and header, the data
+// directory.
 func TestNoSecretLeaks(t *testing.T) {
-	f := newFleet(t, "APIKEYROUTER_ADAPTERS=plugin") // the plugin's logs too
+	f := newFleet(t, "APIKEYROUTER_ADAPTERS=plugin") // the plugin's logs too, at LOG_LEVEL=debug
 	f.mock.SetFault(secrets[0], mockupstream.Fault{Status: 401})
 	f.mock.SetFault(secrets[1], mockupstream.Fault{Status: 500, Times: 3})
+	added := []string{"sk-e2e-admin-added-dddd4444", "sk-e2e-admin-rotated-eeee5555"}
+	all := append(slices.Clone(secrets), added...)
 	p := start(t, f.env...)
-	var bodies []string
-	for i := range 12 {
-		_, b := p.call("POST", "/v1/chat/completions", proxyKey, "application/json",
-			[]byte(fmt.Sprintf(`{"model":"gpt-4o-mini","stream":%v,"messages":[{"role":"user","content":"leak check %d"}]}`, i%2 == 0, i)))
-		bodies = append(bodies, b)
+	var answers []string
+	record := func(resp *http.Response, body string) {
+		var h strings.Builder
+		resp.Header.Write(&h)
+		answers = append(answers, h.String()+body)
 	}
-	for _, path := range []string{"/admin/v1/keys", "/admin/v1/keys/mock-1", "/admin/v1/keys/mock-1/quota", "/admin/v1/snapshot",
-		"/admin/v1/providers", "/admin/v1/budgets", "/admin/v1/health", "/v1/models", "/metrics"} {
-		tok := adminToken
-		if strings.HasPrefix(path, "/v1/") {
-			tok = proxyKey
+	traffic := func(p *proc) {
+		for i := range 12 {
+			record(p.call("POST", "/v1/chat/completions", proxyKey, "application/json",
+				[]byte(fmt.Sprintf(`{"model":"gpt-4o-mini","stream":%v,"messages":[{"role":"user","content":"leak check %d"}]}`, i%2 == 0, i))))
 		}
-		_, b := p.call("GET", path, tok, "", nil)
-		bodies = append(bodies, b)
+		for _, path := range []string{"/admin/v1/keys", "/admin/v1/keys/mock-1", "/admin/v1/keys/mock-1/quota", "/admin/v1/keys/added",
+			"/admin/v1/keys/added/quota", "/admin/v1/snapshot", "/admin/v1/providers", "/admin/v1/models", "/admin/v1/budgets",
+			"/admin/v1/budgets/monthly", "/admin/v1/clients", "/admin/v1/health", "/v1/models", "/metrics", "/healthz", "/readyz"} {
+			tok := adminToken
+			if !strings.HasPrefix(path, "/admin/") {
+				tok = proxyKey
+			}
+			record(p.call("GET", path, tok, "", nil))
+		}
 	}
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/admin/v1/keys", `{"id":"added","provider":"mock","secret":"` + added[0] + `"}`},
+		{"POST", "/admin/v1/keys", `{"id":"added","provider":"mock","secret":"` + added[0] + `"}`}, // 409
+		{"POST", "/admin/v1/keys", `{"id":"bad id!","provider":"mock","secret":"` + added[0] + `"}`},
+		{"POST", "/admin/v1/keys/added/rotate", `{"secret":"` + added[1] + `"}`},
+		{"PATCH", "/admin/v1/keys/added", `{"weight":2}`},
+		{"POST", "/admin/v1/keys/added/disable", ``},
+		{"POST", "/admin/v1/keys/added/enable", ``},
+		{"POST", "/admin/v1/budgets", `{"id":"leaky","period":"daily","limit_usd":"5"}`},
+		{"PUT", "/admin/v1/budgets/leaky", `{"period":"daily","limit_usd":"6"}`},
+		{"POST", "/admin/v1/clients", `{"id":"team","models":["gpt-4o-mini"]}`},
+		{"POST", "/admin/v1/explain", `{"model":"gpt-4o-mini"}`},
+		{"POST", "/admin/v1/keys", `{"provider":"mock","secret":"` + added[0] + `",`}, // malformed
+	} {
+		record(p.call(c.method, c.path, adminToken, "application/json", []byte(c.body)))
+	}
+	traffic(p)
+	before := p.logs.String()
+	p.kill()
+	p = start(t, f.env...)
+	traffic(p)
 	if err := p.stop(); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
+	found := 0
 	check := func(where string, b []byte) {
-		for _, s := range secrets {
-			if bytes.Contains(b, []byte(s)) {
+		for _, s := range all {
+			if bytes.Contains(b, []byte(s)) || bytes.Contains(b, []byte(s[3:])) {
 				t.Errorf("secret %s…%s found in %s", s[:6], s[len(s)-4:], where)
+				found++
 			}
 		}
 	}
-	check("the logs", []byte(p.logs.String()))
-	for i, b := range bodies {
-		check(fmt.Sprintf("response %d", i), []byte(b))
+	check("the logs before the crash", []byte(before))
+	check("the logs after the restart", []byte(p.logs.String()))
+	for i, b := range answers {
+		check(fmt.Sprintf("answer %d", i), []byte(b))
 	}
+	files := 0
 	filepath.WalkDir(f.dataDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -106,9 +145,16 @@ func TestNoSecretLeaks(t *testing.T) {
 			return err
 		}
 		check(path, b)
+		files++
 		return nil
 	})
-	if !strings.Contains(p.logs.String(), `"msg":"request"`) {
-		t.Fatalf("no request log lines:\n%s", p.logs)
+	if f.mock.Requests(added[1]) == 0 {
+		t.Fatal("the key added and rotated through the admin API served nothing")
 	}
+	for _, want := range []string{`"msg":"request"`, `"@module":"apikeyrouter-openai`, `"@level":"debug"`} {
+		if !strings.Contains(before, want) {
+			t.Fatalf("no %s lines in the logs:\n%s", want, before)
+		}
+	}
+	t.Logf("figures: answers=%d log_bytes=%d data_files=%d secrets_found=%d", len(answers), len(before)+len(p.logs.String()), files, found)
 }
