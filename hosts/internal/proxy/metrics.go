@@ -3,6 +3,7 @@ package proxy
 import (
 	"fmt"
 	"net/http"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -11,7 +12,9 @@ import (
 // histogram.
 var overheadBuckets = [...]int64{10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000}
 
-// metrics holds the proxy's counters, exported in Prometheus' text format.
+// metrics holds the proxy's counters, exported in Prometheus' text format,
+// and the process's goroutine count (Prometheus' Go collector's name), which
+// a soak test watches for leaks.
 type metrics struct {
 	overhead [len(overheadBuckets) + 1]atomic.Int64
 	sumUS    atomic.Int64
@@ -45,4 +48,7 @@ func (m *metrics) serve(w http.ResponseWriter, _ *http.Request) {
 	fmt.Fprintf(w, "apikeyrouter_overhead_seconds_bucket{le=\"+Inf\"} %d\n", cum)
 	fmt.Fprintf(w, "apikeyrouter_overhead_seconds_sum %g\n", float64(m.sumUS.Load())/1e6)
 	fmt.Fprintf(w, "apikeyrouter_overhead_seconds_count %d\n", m.count.Load())
+	fmt.Fprintln(w, "# HELP go_goroutines Number of goroutines that currently exist.")
+	fmt.Fprintln(w, "# TYPE go_goroutines gauge")
+	fmt.Fprintf(w, "go_goroutines %d\n", runtime.NumGoroutine())
 }
