@@ -79,9 +79,9 @@ func validHeaderValue(v string) bool {
 func FuzzClientRequest(f *testing.F) {
 	chat := `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}`
 	for _, seed := range []struct {
-		path, method, auth            byte
+		path, method, auth           byte
 		ctype, objective, id, hk, hv string
-		body                          string
+		body                         string
 	}{
 		{0, 0, 1, "application/json", "", "", "", "", chat},
 		{0, 0, 2, "application/json; charset=utf-8", "cost", "req-1", "OpenAI-Organization", "org-x", chat},
