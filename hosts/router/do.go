@@ -47,7 +47,9 @@ type Answer struct {
 	Body   io.ReadCloser
 	// Decision is the core's decision for the attempt that answered.
 	Decision *abi.Decision
-	// Attempts counts the keys tried, this one included.
+	// Attempts counts the calls made, this one included: a key retried
+	// (after a short Retry-After, or with the secret a rotation replaced)
+	// counts again. At most MaxAttempts keys are tried.
 	Attempts int
 	// Overhead is the time spent in the router itself before the answer —
 	// estimating, deciding, preparing — not waiting for providers.
@@ -135,13 +137,20 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		last     *failure
 		lastErr  error
 		lastRes  abi.Result
-		attempts int
+		attempts int  // calls made
+		keys     int  // keys tried: at most maxAttempts
 		oldKey   bool // retrying the same key with the secret it replaced
 		sameKey  bool // retrying the same key after a short Retry-After
+		waited   bool // this key was retried after a short Retry-After
 		d        *abi.Decision
 	)
-	for attempts < r.maxAttempts {
+	for {
 		if !oldKey && !sameKey {
+			if keys == r.maxAttempts {
+				break
+			}
+			keys++
+			waited = false
 			if d, err = r.route(ctx, &req); err != nil {
 				var refusal *Refusal
 				if errors.As(err, &refusal) && (last != nil || lastErr != nil) {
@@ -206,8 +215,8 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		fx := r.report(d, o)
 		retryAt := time.Unix(0, int64(fx.RetrySameKeyAt))
 		oldKey, sameKey = false, false
-		if fx.RetrySameKeyAt != 0 && wait(ctx, retryAt) {
-			sameKey = true // a short Retry-After: the same key, after it
+		if fx.RetrySameKeyAt != 0 && !waited && wait(ctx, retryAt) {
+			sameKey, waited = true, true // a short Retry-After: the same key once more, after it
 			continue
 		}
 		req.Exclude = append(req.Exclude, d.Key)
