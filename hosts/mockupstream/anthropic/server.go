@@ -151,3 +151,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
+
+// Interface guards
+var _ http.Handler = (*Server)(nil)
