@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 
@@ -69,17 +71,59 @@ func (s *streamReader) inspect(data, raw []byte) []byte {
 		s.fail("openai: malformed stream event")
 		return raw
 	}
-	if e := gjson.GetBytes(data, "error"); e.Exists() {
-		s.fail("openai: stream error event: " + e.Get("message").String())
+	ev := parseEvent(data)
+	if ev.err.Exists() {
+		s.fail("openai: stream error event: " + strings.Clone(ev.err.Get("message").String()))
 		return raw
 	}
-	if u, ok := usageOf(data); ok {
+	usage := ev.usage
+	if !usage.IsObject() {
+		usage = ev.groq.Get("usage")
+	}
+	if u, ok := usageIn(usage); ok {
 		s.usage = u
-		if s.hideUsage && gjson.GetBytes(data, "choices.#").Int() == 0 {
+		if s.hideUsage && ev.choices.Get("#").Int() == 0 {
 			return nil
 		}
 	}
 	return raw
+}
+
+// event holds the members of a stream event's top-level object that the
+// reader looks at; each is the first of its name, as a lookup finds it.
+type event struct {
+	err, usage, groq, choices gjson.Result
+}
+
+// parseEvent reads an event's members in one pass over its top level: a
+// lookup per member would scan the event once for each (a stream has one
+// event per word, and they were most of a stream's relay cost).
+//
+// The members are views of data, valid until the scanner reads the next
+// event: whatever outlives the event must be copied (gjson's README shows
+// this way of reading bytes without a copy per event).
+func parseEvent(data []byte) event {
+	var ev event
+	gjson.Parse(unsafe.String(unsafe.SliceData(data), len(data))).ForEach(func(k, v gjson.Result) bool {
+		var m *gjson.Result
+		switch k.String() {
+		case "error":
+			m = &ev.err
+		case "usage":
+			m = &ev.usage
+		case "x_groq":
+			m = &ev.groq
+		case "choices":
+			m = &ev.choices
+		default:
+			return true
+		}
+		if !m.Exists() {
+			*m = v
+		}
+		return true
+	})
+	return ev
 }
 
 // fail records the first failure of the provider's stream.

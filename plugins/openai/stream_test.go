@@ -80,3 +80,38 @@ func TestJSONReader(t *testing.T) {
 		t.Errorf("truncated JSON: error %v, want a server error", err)
 	}
 }
+
+// BenchmarkStreamReader relays a 40-word answer as OpenAI streams it when
+// the adapter asked for the usage: a chunk per word, each with
+// "usage":null, then the usage chunk (hidden) and [DONE].
+//
+//	go test -run '^$' -bench BenchmarkStreamReader -benchmem ./plugins/openai
+func BenchmarkStreamReader(b *testing.B) {
+	const head = `data: {"id":"chatcmpl-mock","object":"chat.completion.chunk","created":1767225600,"model":"gpt-4o-mini","system_fingerprint":"fp_mock","choices":[`
+	var sb strings.Builder
+	sb.WriteString(head + `{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}` + "\n\n")
+	for range 40 {
+		sb.WriteString(head + `{"index":0,"delta":{"content":"word "},"logprobs":null,"finish_reason":null}],"usage":null}` + "\n\n")
+	}
+	sb.WriteString(head + `{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}` + "\n\n")
+	sb.WriteString(head + `],"usage":{"prompt_tokens":56,"completion_tokens":40,"total_tokens":96,"prompt_tokens_details":{"cached_tokens":0}}}` + "\n\n")
+	sb.WriteString(doneChunk)
+	stream := sb.String()
+	buf := make([]byte, 32<<10)
+	b.SetBytes(int64(len(stream)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r := newStreamReader(io.NopCloser(strings.NewReader(stream)), true)
+		for {
+			if _, err := r.Read(buf); err != nil {
+				if err != io.EOF {
+					b.Fatal(err)
+				}
+				break
+			}
+		}
+		if r.Usage().OutputTokens != 40 {
+			b.Fatalf("usage %+v", r.Usage())
+		}
+	}
+}

@@ -14,6 +14,11 @@ func usageOf(doc []byte) (u abi.Usage, ok bool) {
 	if !v.IsObject() {
 		v = gjson.GetBytes(doc, "x_groq.usage")
 	}
+	return usageIn(v)
+}
+
+// usageIn reads a "usage" object; ok is false when v is not an object.
+func usageIn(v gjson.Result) (u abi.Usage, ok bool) {
 	if !v.IsObject() {
 		return abi.Usage{}, false
 	}
