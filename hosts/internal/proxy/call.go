@@ -41,9 +41,9 @@ var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return 
 // headers, the log line — is the same for all.
 type clientAPI struct {
 	endpoint, format string
-	// maxTokens lists the body fields that bound the answer's tokens; the
-	// first present counts.
-	maxTokens []string
+	// fields are the body fields the proxy reads: "model", "stream", then
+	// those that bound the answer's tokens (the first present counts).
+	fields []string
 	// authenticate returns the client making the request.
 	authenticate func(*auth, *http.Request) (abi.ClientID, *apiError)
 	// writeError writes an error in the API's shape.
@@ -53,7 +53,7 @@ type clientAPI struct {
 // openAIAPI is OpenAI's API on one of its endpoints: bearer keys, errors
 // {"error":{"message","type","code"}}.
 func openAIAPI(endpoint string) clientAPI {
-	return clientAPI{endpoint: endpoint, format: sdk.FormatOpenAI, maxTokens: []string{"max_tokens", "max_completion_tokens"},
+	return clientAPI{endpoint: endpoint, format: sdk.FormatOpenAI, fields: []string{"model", "stream", "max_tokens", "max_completion_tokens"},
 		authenticate: (*auth).client, writeError: (*apiError).write}
 }
 
@@ -189,7 +189,7 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
 		return nil, badRequest("invalid_json", "the request body is not a JSON object")
 	}
-	fields := gjson.GetManyBytes(body, append([]string{"model", "stream"}, api.maxTokens...)...)
+	fields := gjson.GetManyBytes(body, api.fields...)
 	model := fields[0]
 	if model.Type != gjson.String || model.Str == "" {
 		return nil, badRequest("missing_model", `the request needs a "model" string`)

@@ -20,7 +20,7 @@ import (
 var anthropicAPI = clientAPI{
 	endpoint:     sdk.EndpointMessages,
 	format:       sdk.FormatAnthropic,
-	maxTokens:    []string{"max_tokens"},
+	fields:       []string{"model", "stream", "max_tokens"},
 	authenticate: (*auth).anthropicClient,
 	writeError:   (*apiError).writeAnthropic,
 }
