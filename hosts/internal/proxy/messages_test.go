@@ -34,7 +34,9 @@ func (a *recordingAdapter) Info(context.Context) (sdk.Info, error) {
 	return sdk.Info{Name: "recording", Formats: []string{sdk.FormatAnthropic}, Endpoints: []string{sdk.EndpointMessages}}, nil
 }
 
-func (a *recordingAdapter) EstimateTokens(context.Context, *sdk.Request) (int64, error) { return 100, nil }
+func (a *recordingAdapter) EstimateTokens(context.Context, *sdk.Request) (int64, error) {
+	return 100, nil
+}
 
 func (a *recordingAdapter) Do(_ context.Context, req *sdk.Request) (*sdk.Response, error) {
 	a.mu.Lock()
@@ -44,7 +46,9 @@ func (a *recordingAdapter) Do(_ context.Context, req *sdk.Request) (*sdk.Respons
 		Body: sdk.NewBody(io.NopCloser(strings.NewReader(recordedAnswer)), func() abi.Usage { return abi.Usage{InputTokens: 10, OutputTokens: 2} })}, nil
 }
 
-func (a *recordingAdapter) Models(context.Context, *sdk.Request) ([]sdk.Model, error) { return nil, nil }
+func (a *recordingAdapter) Models(context.Context, *sdk.Request) ([]sdk.Model, error) {
+	return nil, nil
+}
 
 func (a *recordingAdapter) last() sdk.Request {
 	a.mu.Lock()
