@@ -170,3 +170,6 @@ func TestMessages(t *testing.T) {
 		t.Errorf("max_completion_tokens was read: %d %s", resp.StatusCode, body)
 	}
 }
+
+// Interface guards
+var _ sdk.Adapter = (*recordingAdapter)(nil)
