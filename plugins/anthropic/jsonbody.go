@@ -40,11 +40,11 @@ func (j *jsonReader) Read(p []byte) (int, error) {
 		j.loaded = true
 		j.out, j.err = j.load()
 	}
-	if len(j.out) == 0 {
-		return 0, j.err
-	}
 	n := copy(p, j.out)
 	j.out = j.out[n:]
+	if len(j.out) == 0 {
+		return n, j.err // the last bytes come with the end, as streamReader's do
+	}
 	return n, nil
 }
 

@@ -17,6 +17,14 @@ import (
 // and message_delta. An error event, an event that is not JSON, or a
 // stream that ends before message_stop is relayed as far as it went and
 // then ends the body with a server error instead of io.EOF.
+//
+// message_stop (translated: the usage chunk and "[DONE]") is held until
+// the provider's stream ends and comes with io.EOF in one Read: clients
+// close their connection as soon as they see it, and across the plugin
+// boundary the usage travels with the end of the body, so the two must
+// arrive together or the host may lose the usage to the client's hang-up.
+// Once message_stop has arrived the answer is whole: a connection that
+// then breaks does not fail it.
 type streamReader struct {
 	body   io.ReadCloser
 	events *sdk.SSEScanner
@@ -25,6 +33,7 @@ type streamReader struct {
 	convert translate.Stream
 
 	pending []byte // the unsent rest of the current event
+	held    []byte // message_stop and what follows, sent with the end
 	usage   usage
 	stopped bool  // message_stop arrived
 	broken  error // the provider's own stream failure, reported at the end
@@ -44,10 +53,18 @@ func (s *streamReader) Read(p []byte) (int, error) {
 			s.pending, s.err = s.end()
 			continue
 		}
-		s.pending = s.inspect(s.events.Event(), s.events.Data(), s.events.Raw())
+		out := s.inspect(s.events.Event(), s.events.Data(), s.events.Raw())
+		if s.stopped {
+			s.held = append(s.held, out...)
+			continue
+		}
+		s.pending = out
 	}
 	n := copy(p, s.pending)
 	s.pending = s.pending[n:]
+	if len(s.pending) == 0 && s.err != nil {
+		return n, s.err // the last bytes come with the end
+	}
 	return n, nil
 }
 
@@ -91,14 +108,15 @@ func (s *streamReader) fail(msg string) {
 	}
 }
 
-// end returns what ends the stream: the client's closing events if any,
-// then a read error, a recorded failure, or io.EOF.
+// end returns what ends the stream: the held events (and the client's
+// closing ones) with io.EOF, or with a recorded failure; or a read error
+// before message_stop.
 func (s *streamReader) end() ([]byte, error) {
 	switch {
-	case s.events.Err() != nil:
-		return nil, fmt.Errorf("anthropic: read stream: %w", s.events.Err())
 	case s.broken != nil:
-		return nil, s.broken
+		return s.held, s.broken
+	case !s.stopped && s.events.Err() != nil:
+		return nil, fmt.Errorf("anthropic: read stream: %w", s.events.Err())
 	case !s.stopped:
 		return nil, &sdk.Error{Result: abi.ServerError, Message: "anthropic: the stream ended before message_stop"}
 	case s.convert != nil:
@@ -106,9 +124,9 @@ func (s *streamReader) end() ([]byte, error) {
 		if err != nil {
 			return nil, &sdk.Error{Result: abi.ServerError, Message: "anthropic: " + err.Error()}
 		}
-		return tail, io.EOF
+		return append(s.held, tail...), io.EOF
 	}
-	return nil, io.EOF
+	return s.held, io.EOF
 }
 
 func (s *streamReader) Close() error { return s.body.Close() }

@@ -117,3 +117,32 @@ func TestJSONReader(t *testing.T) {
 		t.Errorf("broken answer: error %v, want a connection error", err)
 	}
 }
+
+// TestStreamReaderEndsWithMessageStop: message_stop comes in the same Read
+// as io.EOF, so the usage crosses the plugin boundary with the last bytes;
+// a connection that breaks after it does not fail the answer.
+func TestStreamReaderEndsWithMessageStop(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tail io.Reader
+	}{
+		{"clean end", strings.NewReader("")},
+		{"broken after message_stop", iotest.ErrReader(io.ErrUnexpectedEOF)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			upstream := io.MultiReader(strings.NewReader(startEvent+deltaEvent+stopEvent), tc.tail)
+			r := newStreamReader(io.NopCloser(upstream))
+			buf := make([]byte, 4096)
+			var reads []string
+			var err error
+			for i := 0; i < 10 && err == nil; i++ {
+				var n int
+				n, err = r.Read(buf)
+				reads = append(reads, string(buf[:n]))
+			}
+			if len(reads) != 3 || reads[0] != startEvent || reads[1] != deltaEvent || reads[2] != stopEvent || err != io.EOF {
+				t.Errorf("reads %q, then %v; want the events one by one, message_stop with io.EOF", reads, err)
+			}
+		})
+	}
+}

@@ -65,11 +65,11 @@ func (m *messagesReader) Read(p []byte) (int, error) {
 		m.loaded = true
 		m.out, m.err = m.load()
 	}
-	if len(m.out) == 0 {
-		return 0, m.err
-	}
 	n := copy(p, m.out)
 	m.out = m.out[n:]
+	if len(m.out) == 0 {
+		return n, m.err // the last bytes come with the end
+	}
 	return n, nil
 }
 

@@ -97,3 +97,24 @@ func TestStreamReaderConverts(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamReaderConvertsToTheEnd: the translation of "[DONE]" comes in
+// the same Read as io.EOF, and a connection that breaks after "[DONE]"
+// does not fail the answer.
+func TestStreamReaderConvertsToTheEnd(t *testing.T) {
+	for _, tail := range []io.Reader{strings.NewReader(""), iotest.ErrReader(io.ErrUnexpectedEOF)} {
+		r := newStreamReader(io.NopCloser(io.MultiReader(strings.NewReader(roleChunk+usageChunk+doneChunk), tail)), false)
+		r.convert = translate.NewAnthropicToOpenAI().ResponseStream()
+		buf := make([]byte, 4096)
+		var last string
+		var err error
+		for i := 0; i < 10 && err == nil; i++ {
+			var n int
+			n, err = r.Read(buf)
+			last = string(buf[:n])
+		}
+		if err != io.EOF || !strings.HasPrefix(last, "event: message_delta\n") || !strings.HasSuffix(last, "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n") {
+			t.Errorf("last read %q, %v; want message_delta and message_stop with io.EOF", last, err)
+		}
+	}
+}

@@ -23,7 +23,11 @@ var doneData = []byte("[DONE]")
 // asked for it, the client did not). A mid-stream error event or an event
 // that is not JSON is relayed too, and then ends the stream with a server
 // error instead of io.EOF. With convert set, each event is translated for
-// a client of another format instead, as it arrives.
+// a client of another format instead, as it arrives; the translation of
+// "[DONE]" (message_delta and message_stop) is held until the provider's
+// stream ends and comes with io.EOF in one Read, so that across the plugin
+// boundary the usage travels with the last bytes (a client hangs up as
+// soon as it sees message_stop).
 type streamReader struct {
 	body      io.ReadCloser
 	events    *sdk.SSEScanner
@@ -33,6 +37,8 @@ type streamReader struct {
 	convert translate.Stream
 
 	pending []byte // the unsent rest of the current event
+	held    []byte // the translation of "[DONE]" and what follows, sent with the end
+	done    bool   // a translated stream's "[DONE]" arrived
 	usage   abi.Usage
 	broken  error // the provider's own stream failure, reported at the end
 	err     error // what Read returns once pending is drained
@@ -54,10 +60,17 @@ func (s *streamReader) Read(p []byte) (int, error) {
 		s.pending = s.inspect(s.events.Data(), s.events.Raw())
 		if s.convert != nil {
 			s.pending = s.converted(s.events.Event(), s.events.Data())
+			s.done = s.done || bytes.Equal(s.events.Data(), doneData)
+			if s.done {
+				s.held, s.pending = append(s.held, s.pending...), nil
+			}
 		}
 	}
 	n := copy(p, s.pending)
 	s.pending = s.pending[n:]
+	if len(s.pending) == 0 && s.err != nil {
+		return n, s.err // a translation's last bytes come with the end
+	}
 	return n, nil
 }
 
@@ -142,20 +155,21 @@ func (s *streamReader) converted(event string, data []byte) []byte {
 	return out
 }
 
-// end returns what ends the stream: the translation's closing events if
-// any, then a read error, a recorded failure, or io.EOF.
+// end returns what ends the stream: a read error (for a translation, only
+// before "[DONE]": the answer is whole after it), a recorded failure, or
+// io.EOF; a translation's held and closing events come with it.
 func (s *streamReader) end() ([]byte, error) {
 	switch {
-	case s.events.Err() != nil:
+	case s.events.Err() != nil && !s.done:
 		return nil, fmt.Errorf("openai: read stream: %w", s.events.Err())
 	case s.broken != nil:
-		return nil, s.broken
+		return s.held, s.broken
 	case s.convert != nil:
 		tail, err := s.convert.End()
 		if err != nil {
 			return nil, &sdk.Error{Result: abi.ServerError, Message: "openai: " + err.Error()}
 		}
-		return tail, io.EOF
+		return append(s.held, tail...), io.EOF
 	}
 	return nil, io.EOF
 }
