@@ -169,7 +169,12 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		if oldKey {
 			key, _ = s.fallback(r.now())
 		}
-		actx, cancel := context.WithCancel(ctx)
+		// The attempt ends with ctx until the provider's headers arrive;
+		// after that its body is the caller's to read or close (it keeps
+		// ctx's deadline): a caller whose own client hung up right after the
+		// last byte can still read the usage that follows it.
+		actx, cancel := detach(ctx)
+		untilHeaders := context.AfterFunc(ctx, cancel)
 		timer := time.AfterFunc(r.attemptTimeout, cancel)
 		t0 := time.Now()
 		resp, err := p.Adapter.Do(actx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Body: c.Body,
@@ -177,6 +182,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		took := time.Since(t0)
 		upstream += took
 		timedOut := !timer.Stop()
+		untilHeaders()
 		latency := took.Microseconds()
 		if err != nil {
 			cancel()
@@ -187,6 +193,12 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 			if ctx.Err() != nil {
 				r.report(d, abi.Outcome{Result: abi.Cancelled, LatencyMicros: latency})
 				return nil, ctx.Err()
+			}
+			if res == abi.BadRequest {
+				// The adapter refused the request itself (it cannot be
+				// translated, say): no other key would do better.
+				r.report(d, abi.Outcome{Result: abi.BadRequest, LatencyMicros: latency})
+				return nil, &Refusal{Code: abi.InvalidArgument, Message: adapterMessage(err), Decision: d}
 			}
 			r.report(d, abi.Outcome{Result: res, LatencyMicros: latency})
 			lastErr, lastRes, oldKey, sameKey = err, res, false, false
@@ -227,6 +239,25 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 			InputTokens: tokens, settled: closed}, nil
 	}
 	return nil, &UpstreamError{Attempts: attempts, Result: lastRes, Err: lastErr}
+}
+
+// detach returns a context with ctx's values and deadline but not its
+// cancellation, and the function that cancels it.
+func detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := context.WithoutCancel(ctx)
+	if dl, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(d, dl)
+	}
+	return context.WithCancel(d)
+}
+
+// adapterMessage is an adapter error's message, for the client.
+func adapterMessage(err error) string {
+	var e *sdk.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // closed is a settled channel, for answers whose attempt was settled already.

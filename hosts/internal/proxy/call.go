@@ -117,7 +117,12 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		rec.overhead = overhead
 		h.Set(headerOverhead, strconv.FormatInt(overhead.Microseconds(), 10))
 		w.WriteHeader(ans.Status)
+		// A client that hangs up does not cut the accounting short: the
+		// answer gets a moment to end (its usage comes last), then it is
+		// closed.
+		hangup := context.AfterFunc(req.Context(), func() { time.AfterFunc(hangupGrace, func() { ans.Body.Close() }) })
 		relay(w, ans.Body, strings.HasPrefix(ans.Header.Get("Content-Type"), "text/event-stream"))
+		hangup()
 		ans.Body.Close()
 		outcome, fx := ans.Settled()
 		rec.usage, rec.cost, rec.result = outcome.Usage, fx.Cost, outcome.Result
@@ -139,24 +144,27 @@ func forwardHeaders(dst, src http.Header, status int) {
 	}
 }
 
+// hangupGrace is how long an answer may go on after its client hung up,
+// for its usage to arrive.
+const hangupGrace = 2 * time.Second
+
 // relay copies an answer to the client as it arrives; a stream is flushed
-// chunk by chunk. It stops when the client goes away.
+// chunk by chunk. When the client goes away it reads on without writing,
+// until the answer ends or is closed (see hangupGrace).
 func relay(w http.ResponseWriter, body io.Reader, stream bool) {
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf := *bp
 	rc := http.NewResponseController(w)
+	gone := false
 	for {
 		n, err := body.Read(buf)
-		if n > 0 {
-			if _, werr := w.Write(buf[:n]); werr != nil {
-				return
+		if n > 0 && !gone {
+			_, werr := w.Write(buf[:n])
+			if werr == nil && stream {
+				werr = rc.Flush()
 			}
-			if stream {
-				if rc.Flush() != nil {
-					return
-				}
-			}
+			gone = werr != nil
 		}
 		if err != nil {
 			return
