@@ -158,6 +158,11 @@ func (r *report) goals(b *strings.Builder) {
 			g := c / a
 			gs = append(gs, goal{fmt.Sprintf("route+apply in WebAssembly, growth from %d to %d keys", n[0], n[1]), "≤ 10× (linear)",
 				ratioString(g), g <= 10, ok1 && ok2})
+			a, ok1 = r.micro.median(corePkg, fmt.Sprintf("BenchmarkDecide/objective=fairness/keys=%d", n[0]), "ns/op")
+			c, ok2 = r.micro.median(corePkg, fmt.Sprintf("BenchmarkDecide/objective=fairness/keys=%d", n[1]), "ns/op")
+			g = c / a
+			gs = append(gs, goal{fmt.Sprintf("the decision natively (`core.Machine`, fairness), growth from %d to %d keys", n[0], n[1]), "≤ 10× (linear)",
+				ratioString(g), g <= 10, ok1 && ok2})
 		}
 	}
 	b.WriteString("## Goals\n\nRatios are between targets measured in this run.\n\n| Goal | Wanted | Measured | |\n|---|---|---|---|\n")
