@@ -2,6 +2,7 @@ package inproc_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,6 +37,10 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
+	flag.Parse()
+	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
+		return m.Run() // no benchmark to run: go test ./... need not build and start anything
+	}
 	dir, err := os.MkdirTemp("", "inproc-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
