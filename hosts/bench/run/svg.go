@@ -75,24 +75,33 @@ func (r *report) cpuBars(b *strings.Builder, top int) {
 	}
 }
 
-// percentiles draws latency against percentile (log scale of 1/(1-q),
-// as HdrHistogram plots do), one curve per main target of the scenario;
-// the scale ends at the highest p99.9, clipping the rarer tail.
+// percentiles draws latency against percentile, one curve per main
+// target of the scenario, both axes logarithmic: the percentile as
+// 1/(1-q), as HdrHistogram plots do, the latency in decades, so that a
+// 100 µs median and a 100 ms tail fit one plot.
 func (r *report) percentiles(b *strings.Builder, top int, scID, title string) {
-	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="14" font-weight="bold">%s (µs)</text>`+"\n", 10, top+20, escape(title))
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="14" font-weight="bold">%s (µs, log scale)</text>`+"\n", 10, top+20, escape(title))
 	cells := r.load.cells[scID]
 	q := func(x float64) float64 { return 1 - math.Pow(10, -x) }
-	var most float64
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, id := range main5 {
-		most = max(most, us(cells[id].latency.Quantile(0.999)))
+		lo = min(lo, math.Floor(math.Log10(max(us(cells[id].latency.Quantile(0)), 1))))
+		hi = max(hi, math.Ceil(math.Log10(max(us(cells[id].latency.Quantile(q(maxNines))), 1))))
 	}
-	scale := niceCeil(most)
+	hi = max(hi, lo+1)
 	x0, x1 := float64(marginL), float64(plotWidth-marginR)
 	y0, y1 := float64(top+panelH-marginBot), float64(top+marginTop)
-	for _, t := range ticks(scale) {
-		y := y0 - (y0-y1)*t/scale
-		fmt.Fprintf(b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#ddd"/><text x="%.0f" y="%.1f" text-anchor="end">%g</text>`+"\n",
-			x0, y, x1, y, x0-6, y+4, t)
+	yOf := func(v float64) float64 { return y0 - (y0-y1)*(math.Log10(max(v, 1))-lo)/(hi-lo) }
+	for d := lo; d <= hi; d++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, d)
+			if d == hi && m > 1 {
+				break
+			}
+			y := yOf(v)
+			fmt.Fprintf(b, `<line x1="%.0f" y1="%.1f" x2="%.0f" y2="%.1f" stroke="#ddd"/><text x="%.0f" y="%.1f" text-anchor="end">%g</text>`+"\n",
+				x0, y, x1, y, x0-6, y+4, v)
+		}
 	}
 	for n := 0; n <= maxNines; n++ {
 		x := x0 + (x1-x0)*float64(n)/maxNines
@@ -104,8 +113,7 @@ func (r *report) percentiles(b *strings.Builder, top int, scID, title string) {
 		var pts []string
 		for k := 0; k <= curvePoint; k++ {
 			x := maxNines * float64(k) / curvePoint
-			v := us(cells[id].latency.Quantile(q(x)))
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x0+(x1-x0)*x/maxNines, y0-(y0-y1)*min(v, scale)/scale))
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x0+(x1-x0)*x/maxNines, yOf(us(cells[id].latency.Quantile(q(x))))))
 		}
 		fmt.Fprintf(b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", colour(id), strings.Join(pts, " "))
 		ly := y1 + 12 + float64(i)*15
