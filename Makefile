@@ -6,8 +6,9 @@ BIN           := bin
 CORE_WASM     := $(BIN)/apikeyrouter-core.wasm
 GO_TEST_FLAGS ?=
 FUZZTIME      ?= 10s
+SOAKTIME      ?= 10m
 
-.PHONY: all build wasm plugins mockupstream proto run test bench fuzz verify vectors clean
+.PHONY: all build wasm plugins mockupstream proto run test bench soak fuzz verify vectors clean
 
 all: verify test
 
@@ -61,12 +62,22 @@ test: wasm
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./core/... ./hosts/internal/wasmcore/... ./plugins/... ./hosts/mockupstream/...
 
+## soak: SOAKTIME of mixed load with injected faults against the binary (not part of test)
+soak:
+	APIKEYROUTER_SOAK=$(SOAKTIME) $(GO) test -count=1 -run '^TestSoak$$' -timeout 30m -v ./hosts/apikeyrouter
+
 ## fuzz: each fuzz target in turn for FUZZTIME
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./abi
 	$(GO) test -run '^$$' -fuzz '^FuzzNativeVsWasm$$' -fuzztime $(FUZZTIME) ./hosts/internal/wasmcore
+	$(GO) test -run '^$$' -fuzz '^FuzzExports$$' -fuzztime $(FUZZTIME) ./hosts/internal/wasmcore
 	$(GO) test -run '^$$' -fuzz '^FuzzSSEScanner$$' -fuzztime $(FUZZTIME) ./plugins/sdk
 	$(GO) test -run '^$$' -fuzz '^FuzzAppendString$$' -fuzztime $(FUZZTIME) ./hosts/mockupstream
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./hosts/internal/config
+	$(GO) test -run '^$$' -fuzz '^FuzzClientRequest$$' -fuzztime $(FUZZTIME) ./hosts/internal/proxy
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestBody$$' -fuzztime $(FUZZTIME) ./plugins/translate
+	$(GO) test -run '^$$' -fuzz '^FuzzResponse$$' -fuzztime $(FUZZTIME) ./plugins/translate
+	$(GO) test -run '^$$' -fuzz '^FuzzStream$$' -fuzztime $(FUZZTIME) ./plugins/translate
 
 ## vectors: rewrite the golden vectors from the native core (new vectors only!)
 vectors:
