@@ -308,10 +308,8 @@ func TestClientDisconnectMidStream(t *testing.T) {
 
 // TestBrokenStreamIsAnErrorForTheOpenAIClient: when the provider's stream
 // breaks mid-answer, the official client must get an error, not a shorter
-// answer that looks complete. It does not yet: see Skip.
+// answer that looks complete.
 func TestBrokenStreamIsAnErrorForTheOpenAIClient(t *testing.T) {
-	t.Skip("open issue (RELIABILITY.md): the proxy's relay (hosts/internal/proxy/call.go) ends a response whose " +
-		"upstream broke mid-answer as if it were complete, so openai-go's stream ends without an error")
 	t.Parallel()
 	f := newFleet(t)
 	for _, s := range secrets {

@@ -344,15 +344,20 @@ type settlingBody struct {
 	latency int64
 	cancel  context.CancelFunc
 	once    sync.Once
+	events  int64 // server-sent events read, for a cut stream's estimate
 }
 
 func (b *settlingBody) Read(p []byte) (int, error) {
 	n, err := b.resp.Body.Read(p)
+	b.events += int64(bytes.Count(p[:n], sseData))
 	if err != nil {
 		b.settle()
 	}
 	return n, err
 }
+
+// sseData starts a server-sent event's data line.
+var sseData = []byte("\ndata:")
 
 func (b *settlingBody) Close() error {
 	err := b.resp.Body.Close()
@@ -364,6 +369,12 @@ func (b *settlingBody) settle() {
 	b.once.Do(func() {
 		o := b.resp.Outcome()
 		o.LatencyMicros = b.latency
+		if b.resp.Result == abi.Success && o.Result != abi.Success && o.Usage == (abi.Usage{}) {
+			// A successful answer cut before its usage arrived: the provider
+			// bills what it did, so charge the prompt's estimate and a token
+			// per streamed event, and cut streams cannot dodge a budget.
+			o.Usage = abi.Usage{InputTokens: abi.Tokens(b.a.InputTokens), OutputTokens: abi.Tokens(b.events)}
+		}
 		b.a.outcome = o
 		b.a.effects = b.r.report(b.a.Decision, o)
 		b.cancel()

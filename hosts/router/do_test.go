@@ -155,3 +155,24 @@ func TestDoUsesTheOldSecretDuringGrace(t *testing.T) {
 		}
 	}
 }
+
+// TestCutStreamIsCharged: a stream cut before its usage arrives is charged
+// for the prompt's estimate and the events relayed, not for nothing.
+func TestCutStreamIsCharged(t *testing.T) {
+	g := newRig(t, router.Options{})
+	for i := 1; i <= 3; i++ {
+		g.mock.SetFault(fmt.Sprintf("sk-test-%d", i), mockupstream.Fault{Reset: mockupstream.MidStream})
+	}
+	a, err := g.r.Do(context.Background(), router.Call{Model: "gpt-4o-mini", Body: chat("one two three four five six", true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(a.Body); err == nil {
+		t.Fatal("the cut stream read to its end")
+	}
+	a.Body.Close()
+	o, fx := a.Settled()
+	if o.Result == abi.Success || o.Usage.InputTokens != abi.Tokens(a.InputTokens) || o.Usage.OutputTokens < 1 || fx.Cost == 0 {
+		t.Fatalf("outcome %+v, cost %d", o, fx.Cost)
+	}
+}

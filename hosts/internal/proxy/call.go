@@ -121,12 +121,19 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		// answer gets a moment to end (its usage comes last), then it is
 		// closed.
 		hangup := context.AfterFunc(req.Context(), func() { time.AfterFunc(hangupGrace, func() { ans.Body.Close() }) })
-		relay(w, ans.Body, strings.HasPrefix(ans.Header.Get("Content-Type"), "text/event-stream"))
+		broken := relay(w, ans.Body, strings.HasPrefix(ans.Header.Get("Content-Type"), "text/event-stream"))
 		hangup()
 		ans.Body.Close()
 		outcome, fx := ans.Settled()
 		rec.usage, rec.cost, rec.result = outcome.Usage, fx.Cost, outcome.Result
 		s.metrics.observe(overhead)
+		if broken {
+			// The provider's answer broke off: abort the response, as
+			// httputil.ReverseProxy does, so the client sees an error
+			// rather than a shorter answer that looks complete.
+			rec.code = "upstream_broke_off" // logged by the deferred line
+			panic(http.ErrAbortHandler)
+		}
 	}
 }
 
@@ -150,8 +157,9 @@ const hangupGrace = 2 * time.Second
 
 // relay copies an answer to the client as it arrives; a stream is flushed
 // chunk by chunk. When the client goes away it reads on without writing,
-// until the answer ends or is closed (see hangupGrace).
-func relay(w http.ResponseWriter, body io.Reader, stream bool) {
+// until the answer ends or is closed (see hangupGrace). It reports whether
+// the answer broke off while the client was still there.
+func relay(w http.ResponseWriter, body io.Reader, stream bool) (broken bool) {
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf := *bp
@@ -167,7 +175,7 @@ func relay(w http.ResponseWriter, body io.Reader, stream bool) {
 			gone = werr != nil
 		}
 		if err != nil {
-			return
+			return err != io.EOF && !gone
 		}
 	}
 }
