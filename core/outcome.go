@@ -78,11 +78,18 @@ func (m *Machine) outcome(now abi.UnixNano, o *abi.Outcome, fx *abi.Effects) err
 		}
 	case abi.RateLimited:
 		m.failed(p)
+		until := m.hint(now, o)
 		if ra := o.RetryAfter; ra > 0 && ra < m.cfg.retrySameKeyBelow {
-			fx.RetrySameKeyAt = now + abi.UnixNano(ra)
-			return nil
+			// A short Retry-After allows the same key again — unless it
+			// keeps answering so: then the streak cools it down like any
+			// other 429, on the ladder.
+			if p.failStreak++; p.failStreak < m.cfg.failureThreshold {
+				fx.RetrySameKeyAt = now + abi.UnixNano(ra)
+				return nil
+			}
+			p.failStreak, until = 0, 0
 		}
-		m.cooldown(now, k, p, abi.TriggerRateLimited, m.hint(now, o), fx)
+		m.cooldown(now, k, p, abi.TriggerRateLimited, until, fx)
 	case abi.QuotaExhausted:
 		m.failed(p)
 		until := m.hint(now, o)
