@@ -145,7 +145,7 @@ func TestJournalAndSnapshotFailureStopsCalls(t *testing.T) {
 	r.mu.Unlock()
 	_, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini", Body: []byte(`{"model":"gpt-4o-mini","messages":[]}`)})
 	var refusal *Refusal
-	if err == nil || errors.As(err, &refusal) || !strings.Contains(err.Error(), "journal and snapshot both failed") {
+	if err == nil || errors.As(err, &refusal) || !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "journal and snapshot both failed") {
 		t.Fatalf("Do with a broken journal: %v", err)
 	}
 	after := g.mock.Requests("sk-journal-1") + g.mock.Requests("sk-journal-2") + g.mock.Requests("sk-journal-3")

@@ -141,7 +141,7 @@ func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
 		p.seq++
 		p.r.log.Error("journal append failed; snapshotting instead", "seq", p.seq, "err", err)
 		if !p.snapshot(ctx) {
-			return fmt.Errorf("router: journal and snapshot both failed: %w", err)
+			return fmt.Errorf("%w: journal and snapshot both failed: %v", ErrUnavailable, err)
 		}
 		return nil
 	}

@@ -237,8 +237,10 @@ func (r *Router) mutate(ctx context.Context, op byte, msg any) ([]byte, error) {
 	return out, nil
 }
 
-// ErrClosed is returned by calls on a closed Router's persistence.
-var ErrClosed = errors.New("router: closed")
+// ErrUnavailable is returned when the router cannot record a change to its
+// state (the data directory's disk is full or broken): the call is refused
+// rather than carried out unrecorded.
+var ErrUnavailable = errors.New("router: state cannot be recorded")
 
 // RegisterProvider adds a provider to the core; registering it again
 // changes nothing. To carry out calls it also needs [Router.SetProvider].

@@ -41,7 +41,27 @@ func Load(environ []string) (*Config, []string, error) {
 		return nil, nil, err
 	}
 	warnings := c.envKeys(env)
+	if err := c.validate(); err != nil {
+		return nil, nil, err
+	}
 	return c, warnings, nil
+}
+
+// validate checks the ranges of the settings, wherever they came from.
+func (c *Config) validate() error {
+	for _, r := range []struct {
+		name         string
+		v, low, high int64
+	}{
+		{"port (PROXY_PORT)", int64(c.Port), 1, 65535},
+		{"max_attempts (APIKEYROUTER_MAX_ATTEMPTS)", int64(c.MaxAttempts), 1, 20},
+		{"max_body_bytes (APIKEYROUTER_MAX_BODY_BYTES)", c.MaxBodyBytes, 1024, 1 << 30},
+	} {
+		if r.v < r.low || r.v > r.high {
+			return fmt.Errorf("%s %d: want %d to %d", r.name, r.v, r.low, r.high)
+		}
+	}
+	return nil
 }
 
 // applyEnv reads the settings the environment gives.

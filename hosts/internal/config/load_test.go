@@ -100,3 +100,24 @@ func TestConfigErrorsAreSpecific(t *testing.T) {
 		})
 	}
 }
+
+func TestFileNumbersAreRangeChecked(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ file, want string }{
+		{"port: 70000\n", "port"}, {"max_attempts: 0\n", ""}, {"max_attempts: 99\n", "max_attempts"},
+		{"max_body_bytes: 10\n", "max_body_bytes"},
+	} {
+		path := filepath.Join(dir, "c.yaml")
+		os.WriteFile(path, []byte(tc.file), 0o600)
+		_, _, err := Load([]string{"APIKEYROUTER_CONFIG=" + path})
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%q: %v", tc.file, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want one naming %s", tc.file, err, tc.want)
+		}
+	}
+}

@@ -88,6 +88,9 @@ func errorFor(err error) *apiError {
 			e.status, e.typ, e.message = http.StatusInternalServerError, typeServer, "internal error"
 		}
 		return e
+	case errors.Is(err, router.ErrUnavailable):
+		return &apiError{status: http.StatusServiceUnavailable, typ: typeServer, code: "state_unavailable",
+			message: "the router cannot record state (its data directory is failing); nothing was sent upstream"}
 	case errors.As(err, &upstream):
 		status := http.StatusBadGateway
 		if upstream.Result == abi.Timeout {
