@@ -128,3 +128,31 @@ func TestPluginCrashMidStream(t *testing.T) {
 		t.Fatalf("the plugin was not restarted: before %v, after %v", plugins, after)
 	}
 }
+
+// TestPluginsExitWithTheProxy kills the proxy with SIGKILL, which gives it
+// no chance to stop its plugins: they must exit on their own, not linger.
+func TestPluginsExitWithTheProxy(t *testing.T) {
+	f := newFleet(t, "APIKEYROUTER_ADAPTERS=plugin")
+	p := start(t, f.env...)
+	plugins := children(t, p.cmd.Process.Pid)
+	if len(plugins) == 0 {
+		t.Fatal("no plugin subprocess")
+	}
+	p.kill()
+	for _, pid := range plugins {
+		waitFor(t, fmt.Sprintf("plugin %d to exit", pid), 10*time.Second, func() bool {
+			return exited(pid)
+		})
+	}
+}
+
+// exited reports whether a process is gone or a zombie (dead, not yet
+// reaped by whoever adopted it).
+func exited(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return syscall.Kill(pid, 0) == syscall.ESRCH
+	}
+	_, after, _ := strings.Cut(string(stat), ") ") // the name may hold spaces
+	return strings.HasPrefix(after, "Z") || strings.HasPrefix(after, "X")
+}

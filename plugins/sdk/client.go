@@ -62,6 +62,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	cmd := exec.Command(cfg.Path, cfg.Args...)
 	cmd.Env = append(inheritedEnv(), cfg.Env...)
+	killWithHost(cmd)
 	pc := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		Plugins:          PluginMap(nil),

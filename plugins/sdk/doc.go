@@ -12,7 +12,7 @@
 //
 //	func main() {
 //		logger := hclog.New(&hclog.LoggerOptions{Output: os.Stderr, JSONFormat: true})
-//		plugin.Serve(sdk.ServeConfig(myadapter.New(logger), logger))
+//		sdk.Serve(myadapter.New(logger), logger)
 //	}
 //
 // It checks itself with the conformance kit, package sdktest.
@@ -46,7 +46,7 @@
 //		return []sdk.Model{{ID: "hi-1"}}, nil
 //	}
 //
-//	func main() { plugin.Serve(sdk.ServeConfig(hi{}, nil)) }
+//	func main() { sdk.Serve(hi{}, nil) }
 //
 // Build it as apikeyrouter-hi into the proxy's plugin directory
 // (APIKEYROUTER_PLUGIN_DIR, by default the binary's) and name it in the

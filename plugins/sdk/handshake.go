@@ -32,16 +32,12 @@ func PluginMap(impl Adapter) plugin.PluginSet {
 	return plugin.PluginSet{PluginName: &AdapterPlugin{Impl: impl}}
 }
 
-// ServeConfig returns what a plugin's main passes to plugin.Serve to serve
-// impl: the [Handshake], [PluginMap] and a gRPC server that accepts
-// messages up to [MaxMessageBytes]. logger is the plugin's own (it should
-// write JSON to stderr, which the host reads); nil means go-plugin's
-// default.
-//
-//	func main() {
-//		logger := hclog.New(&hclog.LoggerOptions{Output: os.Stderr, JSONFormat: true})
-//		plugin.Serve(sdk.ServeConfig(myadapter.New(logger), logger))
-//	}
+// ServeConfig returns what [Serve] passes to plugin.Serve to serve impl:
+// the [Handshake], [PluginMap] and a gRPC server that accepts messages up
+// to [MaxMessageBytes]. logger is the plugin's own (it should write JSON to
+// stderr, which the host reads); nil means go-plugin's default. A plugin
+// that needs other serve options starts from it, and should then exit
+// when its host is gone as [Serve] does.
 func ServeConfig(impl Adapter, logger hclog.Logger) *plugin.ServeConfig {
 	return &plugin.ServeConfig{
 		HandshakeConfig: Handshake,

@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 
 	"github.com/apikeyrouter/apikeyrouter/plugins/anthropic"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
@@ -21,5 +20,5 @@ func main() {
 		JSONFormat: true,
 		Level:      hclog.LevelFromString(os.Getenv("LOG_LEVEL")),
 	})
-	plugin.Serve(sdk.ServeConfig(anthropic.New(anthropic.Config{Logger: logger}), logger))
+	sdk.Serve(anthropic.New(anthropic.Config{Logger: logger}), logger)
 }

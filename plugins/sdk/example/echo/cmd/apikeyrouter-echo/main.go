@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 
@@ -16,5 +15,5 @@ import (
 func main() {
 	logger := hclog.New(&hclog.LoggerOptions{Name: "echo", Output: os.Stderr, JSONFormat: true,
 		Level: hclog.LevelFromString(os.Getenv("LOG_LEVEL"))})
-	plugin.Serve(sdk.ServeConfig(echo.Adapter{}, logger))
+	sdk.Serve(echo.Adapter{}, logger)
 }
