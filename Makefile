@@ -58,9 +58,13 @@ test: wasm
 	node --disable-warning=ExperimentalWarning hosts/node/test.mjs $(CORE_WASM) testdata/vectors
 	node --disable-warning=ExperimentalWarning hosts/node/example.mjs $(CORE_WASM) > /dev/null
 
-## bench: the benchmarks (not part of test); compare with benchstat -col /core
+BENCH_FLAGS ?=
+
+## bench: apikeyrouter side by side with the mock upstream and a bare ReverseProxy hop (one run, targets
+## alternating round by round), then the core natively and in WebAssembly; rewrites BENCHMARKS.md and
+## hosts/bench/results/ (~9 min; not part of test). e.g. BENCH_FLAGS='-micro=false -rounds 2'
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./core/... ./hosts/internal/wasmcore/... ./plugins/... ./hosts/mockupstream/...
+	$(GO) run ./hosts/bench/run $(BENCH_FLAGS)
 
 ## soak: SOAKTIME of mixed load with injected faults against the binary (not part of test)
 soak:
