@@ -52,11 +52,11 @@ func (m *Machine) outcome(now abi.UnixNano, o *abi.Outcome, fx *abi.Effects) err
 		return nil
 	}
 	if u.InputTokens+u.OutputTokens > 0 {
-		minute, day := slotStart(int64(now), minuteSlot), slotStart(int64(now), daySlot)
-		k.minute.add(minute, minuteSlot, 0, u.InputTokens, u.OutputTokens)
-		k.day.add(day, daySlot, 0, u.InputTokens, u.OutputTokens)
-		p.minute.add(minute, minuteSlot, 0, u.InputTokens, u.OutputTokens)
-		p.day.add(day, daySlot, 0, u.InputTokens, u.OutputTokens)
+		minute, day := at(now, minuteSlot), at(now, daySlot)
+		k.minute.add(minute, 0, u.InputTokens, u.OutputTokens)
+		k.day.add(day, 0, u.InputTokens, u.OutputTokens)
+		p.minute.add(minute, 0, u.InputTokens, u.OutputTokens)
+		p.day.add(day, 0, u.InputTokens, u.OutputTokens)
 	}
 	if o.RateLimit != nil {
 		m.observe(now, p, o.RateLimit)

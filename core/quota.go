@@ -42,58 +42,57 @@ func (q *quotaView) block(r abi.Reason, until abi.UnixNano) {
 }
 
 // quota evaluates key k's quota for a request of in input tokens to model mo
-// at now; p is k's pool for mo, nil when it has none yet.
-func (m *Machine) quota(now abi.UnixNano, k *key, p *pool, mo *model, in abi.Tokens) quotaView {
+// at the route's instant; p is k's pool for mo, nil when it has none yet.
+func (m *Machine) quota(r *routing, k *key, p *pool, mo *model, in abi.Tokens) quotaView {
 	q := quotaView{headroom: ppmOne}
 	if k.cfg.Limits != (abi.Limits{}) {
-		m.declared(&q, now, k.cfg.Limits, k.inFlight, &k.minute, &k.day, in)
+		declared(&q, r, k.cfg.Limits, k.inFlight, &k.minute, &k.day, in)
 	}
 	if p == nil {
 		if mo.cfg.Limits != (abi.Limits{}) {
-			m.declared(&q, now, mo.cfg.Limits, 0, &window{}, &window{}, in)
+			declared(&q, r, mo.cfg.Limits, 0, &window{}, &window{}, in)
 		}
 		return q
 	}
 	if mo.cfg.Limits != (abi.Limits{}) {
-		m.declared(&q, now, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
+		declared(&q, r, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
 	}
 	if p.observed.At != 0 {
-		m.observed(&q, now, p, in)
+		m.observed(&q, r, p, in)
 	}
 	return q
 }
 
 // declared checks declared limits against our own usage windows.
-func (m *Machine) declared(q *quotaView, now abi.UnixNano, l abi.Limits, inFlight int64, minute, day *window, in abi.Tokens) {
-	t := int64(now)
+func declared(q *quotaView, r *routing, l abi.Limits, inFlight int64, minute, day *window, in abi.Tokens) {
 	if l.Concurrency > 0 {
 		if inFlight >= l.Concurrency {
 			q.block(abi.ReasonConcurrency, 0)
 		}
 		q.note(l.Concurrency-inFlight, l.Concurrency)
 	}
-	check := func(u usage, limit, need, slot int64) {
+	check := func(u usage, limit, need int64, at position) {
 		if u.count+need > limit {
-			q.block(abi.ReasonRateLimit, u.freeAt(t, slot, limit, need))
+			q.block(abi.ReasonRateLimit, u.freeAt(at, limit, need))
 		}
 		q.note(limit-u.count, limit)
 	}
 	if l.RPM > 0 {
-		check(minute.requests(t, minuteSlot), l.RPM, 1, minuteSlot)
+		check(minute.requests(r.minute), l.RPM, 1, r.minute)
 	}
 	if l.TPM > 0 {
-		check(minute.tokens(t, minuteSlot), l.TPM, int64(in), minuteSlot)
+		check(minute.tokens(r.minute), l.TPM, int64(in), r.minute)
 	}
 	if l.RPD > 0 {
-		check(day.requests(t, daySlot), l.RPD, 1, daySlot)
+		check(day.requests(r.day), l.RPD, 1, r.day)
 	}
 }
 
 // observed checks the provider's last rate-limit report, less what was
 // sent since, and forecasts from the burn rate whether the pool runs out
 // before the report's reset time.
-func (m *Machine) observed(q *quotaView, now abi.UnixNano, p *pool, in abi.Tokens) {
-	o := &p.observed
+func (m *Machine) observed(q *quotaView, r *routing, p *pool, in abi.Tokens) {
+	o, now := &p.observed, r.now
 	hintCap := now + abi.UnixNano(m.cfg.resetHintCap)
 	// dim checks one dimension; the caller skips those the provider did
 	// not report.
@@ -119,13 +118,12 @@ func (m *Machine) observed(q *quotaView, now abi.UnixNano, p *pool, in abi.Token
 			q.resetAt = max(q.resetAt, min(resetAt, hintCap))
 		}
 	}
-	t := int64(now)
 	if o.RemainingRequests >= 0 {
-		rate := max(o.RequestRate, p.minute.requests(t, minuteSlot).count)
+		rate := max(o.RequestRate, p.minute.requests(r.minute).count)
 		dim(o.LimitRequests, o.RemainingRequests-o.SentRequests, rate, 1, o.ResetRequestsAt)
 	}
 	if o.RemainingTokens >= 0 {
-		rate := max(o.TokenRate, p.minute.tokens(t, minuteSlot).count)
+		rate := max(o.TokenRate, p.minute.tokens(r.minute).count)
 		dim(o.LimitTokens, o.RemainingTokens, rate, int64(in), o.ResetTokensAt)
 	}
 }

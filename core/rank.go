@@ -295,7 +295,7 @@ func (m *Machine) decide(r *routing, d *abi.Decision) {
 // commit opens the attempt for the chosen candidate: in-flight counts,
 // usage, reservations, the half-open probe and the round-robin step.
 func (m *Machine) commit(r *routing, best *candidate) uint64 {
-	now, t := r.now, int64(r.now)
+	now := r.now
 	k, mo := best.k, best.mdl
 	if best.p == nil {
 		best.p = k.ensurePool(mo.pool, mo.poolName)
@@ -309,16 +309,15 @@ func (m *Machine) commit(r *routing, best *candidate) uint64 {
 	}
 	a := m.openAttempt(now, best, r.client)
 	k.lastUsed = now
-	minute, day := slotStart(t, minuteSlot), slotStart(t, daySlot)
-	k.minute.add(minute, minuteSlot, 1, 0, 0)
-	k.day.add(day, daySlot, 1, 0, 0)
-	p.minute.add(minute, minuteSlot, 1, 0, 0)
-	p.day.add(day, daySlot, 1, 0, 0)
+	k.minute.add(r.minute, 1, 0, 0)
+	k.day.add(r.day, 1, 0, 0)
+	p.minute.add(r.minute, 1, 0, 0)
+	p.day.add(r.day, 1, 0, 0)
 	if p.observed.At != 0 {
 		p.observed.SentRequests++
 	}
 	if r.client != nil {
-		r.client.minute.add(minute, minuteSlot, 1, 0, 0)
+		r.client.minute.add(r.minute, 1, 0, 0)
 	}
 	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, mo.prov.budgets} {
 		for _, b := range bs {

@@ -66,6 +66,8 @@ type exclusion struct {
 type routing struct {
 	req        *abi.RouteRequest
 	now        abi.UnixNano
+	minute     position // now in the windows' slots
+	day        position
 	obj        objective
 	client     *client
 	reqBudgets []*budget // global, model and client budgets
@@ -88,6 +90,7 @@ type routing struct {
 
 func (r *routing) reset(req *abi.RouteRequest, now abi.UnixNano) {
 	r.req, r.now, r.client = req, now, nil
+	r.minute, r.day = at(now, minuteSlot), at(now, daySlot)
 	r.reqBudgets, r.models = r.reqBudgets[:0], r.models[:0]
 	r.cands, r.excl, r.top = r.cands[:0], r.excl[:0], r.top[:0]
 	r.minTier, r.maxTier, r.minTierHealthy, r.anyCritical = maxTier+1, -1, false, false
@@ -215,9 +218,8 @@ func (m *Machine) admit(r *routing, d *abi.Decision) bool {
 			return false
 		}
 		if c.cfg.RPM > 0 {
-			t := int64(r.now)
-			if u := c.minute.requests(t, minuteSlot); u.count >= c.cfg.RPM {
-				refuse(d, abi.ClientRateLimited, u.freeAt(t, minuteSlot, c.cfg.RPM, 1),
+			if u := c.minute.requests(r.minute); u.count >= c.cfg.RPM {
+				refuse(d, abi.ClientRateLimited, u.freeAt(r.minute, c.cfg.RPM, 1),
 					"client "+string(c.cfg.ID)+" is over its limit of requests per minute")
 				return false
 			}
@@ -348,7 +350,7 @@ func (r *routing) bound(c *candidate) {
 func (m *Machine) qualify(r *routing, c *candidate) bool {
 	k, p, mo, now := c.k, c.p, c.mdl, r.now
 	if mo.cfg.Limits != (abi.Limits{}) || k.cfg.Limits != (abi.Limits{}) || p != nil && p.observed.At != 0 {
-		q := m.quota(now, k, p, mo, r.req.InputTokens)
+		q := m.quota(r, k, p, mo, r.req.InputTokens)
 		if q.blocked != abi.ReasonNone {
 			r.excl = append(r.excl, exclusion{k: k, reason: q.blocked, until: q.until})
 			return false
