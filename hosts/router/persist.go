@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
@@ -35,7 +37,8 @@ func LoadOrCreateMasterKey(dir, env string) (key []byte, created bool, err error
 
 // persistence keeps a router's state in a data directory: secrets and
 // provider settings in the store, the core as a snapshot plus a journal of
-// every input since. It is used under the router's lock.
+// every input since. It is used under the router's lock, but for the
+// periodic snapshot's save, which runs in the background.
 type persistence struct {
 	r            *Router
 	store        *store.Store
@@ -43,6 +46,10 @@ type persistence struct {
 	seq          uint64
 	since, every int
 	entry        []byte // reused journal entry buffer
+	// saving is set while a periodic snapshot is being saved; saved
+	// waits for it.
+	saving atomic.Bool
+	saved  sync.WaitGroup
 }
 
 // Object kinds in the store.
@@ -146,22 +153,19 @@ func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
 		return nil
 	}
 	p.seq++
-	if p.since++; p.since >= p.every {
-		p.snapshot(ctx)
+	if p.since++; p.since >= p.every && !p.saving.Load() {
+		p.snapshotInBackground(ctx)
 	}
 	return nil
 }
 
 // snapshot stores the core's state and drops the journal it covers,
-// reporting whether it could. A failure is logged and retried at the next
-// entry: the journal still has everything.
+// reporting whether it could. A failure is logged; the journal still has
+// everything.
 func (p *persistence) snapshot(ctx context.Context) bool {
 	b, err := p.r.engine.Snapshot(ctx)
 	if err == nil {
-		err = p.store.SaveSnapshot(p.seq, b)
-	}
-	if err == nil {
-		err = p.journal.Rotate(p.seq)
+		err = p.save(p.seq, b)
 	}
 	if err != nil {
 		p.r.log.Error("snapshot", "seq", p.seq, "err", err)
@@ -171,7 +175,43 @@ func (p *persistence) snapshot(ctx context.Context) bool {
 	return true
 }
 
+// snapshotInBackground takes the core's state now and saves it without
+// holding up calls: committing it to the store (an fsync) and rotating the
+// journal take milliseconds, and a busy disk can make it hundreds. The
+// journal keeps every entry until the save is done; a failed save is
+// logged and tried again after as many entries.
+func (p *persistence) snapshotInBackground(ctx context.Context) {
+	b, err := p.r.engine.Snapshot(ctx)
+	if err != nil {
+		p.r.log.Error("snapshot", "seq", p.seq, "err", err)
+		p.since = 0
+		return
+	}
+	seq := p.seq
+	p.since = 0
+	p.saving.Store(true)
+	p.saved.Add(1)
+	go func() {
+		defer p.saved.Done()
+		defer p.saving.Store(false)
+		if err := p.save(seq, b); err != nil {
+			p.r.log.Error("snapshot", "seq", seq, "err", err)
+		}
+	}()
+}
+
+// save stores a snapshot covering the journal up to seq and drops the
+// journal it covers. A snapshot older than one already saved is refused
+// by the store and changes nothing.
+func (p *persistence) save(seq uint64, b []byte) error {
+	if err := p.store.SaveSnapshot(seq, b); err != nil {
+		return err
+	}
+	return p.journal.Rotate(seq)
+}
+
 func (p *persistence) close(ctx context.Context) error {
+	p.saved.Wait()
 	p.snapshot(ctx)
 	return errors.Join(p.journal.Close(), p.store.Close())
 }
