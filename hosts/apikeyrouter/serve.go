@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/hashicorp/go-plugin"
@@ -98,6 +99,12 @@ func serve(ctx context.Context, environ []string) error {
 		return fmt.Errorf("virtual keys: %w", err)
 	}
 	go discover(ctx, r, cfg, adapters, log)
+
+	// Start-up (deriving the master key takes 64 MiB, compiling the core
+	// more) leaves the collector's goal sized for a heap the proxy no
+	// longer has, and the pages with the process: collect now and return
+	// them, so that the steady state sets the goal.
+	debug.FreeOSMemory()
 
 	ln, err := net.Listen("tcp", cfg.Addr())
 	if err != nil {
