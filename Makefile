@@ -40,7 +40,8 @@ PROTOC_GEN_GO_GRPC := google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.2
 ## proto: regenerate the plugin protocol's Go code (committed; needs protoc, installed from apt)
 proto:
 	command -v protoc >/dev/null || (apt-get update && apt-get install -y protobuf-compiler)
-	GOBIN=$(abspath $(BIN)/tools) $(GO) install $(PROTOC_GEN_GO) $(PROTOC_GEN_GO_GRPC)
+	GOBIN=$(abspath $(BIN)/tools) $(GO) install $(PROTOC_GEN_GO)
+	GOBIN=$(abspath $(BIN)/tools) $(GO) install $(PROTOC_GEN_GO_GRPC)
 	PATH="$(abspath $(BIN)/tools):$$PATH" protoc --proto_path=plugins/sdk/internal/adapterpb \
 	  --go_out=plugins/sdk/internal/adapterpb --go_opt=paths=source_relative \
 	  --go-grpc_out=plugins/sdk/internal/adapterpb --go-grpc_opt=paths=source_relative adapter.proto

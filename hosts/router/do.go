@@ -180,7 +180,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		resp, err := p.Adapter.Do(actx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Body: c.Body,
 			BaseURL: p.BaseURL, Secret: key, Header: mergeHeader(p.Header, c.Header)})
 		took := time.Since(t0)
-		upstream += took
+		upstream += upstreamPart(resp, took)
 		timedOut := !timer.Stop()
 		untilHeaders()
 		latency := took.Microseconds()
@@ -239,6 +239,15 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 			InputTokens: tokens, settled: closed}, nil
 	}
 	return nil, &UpstreamError{Attempts: attempts, Result: lastRes, Err: lastErr}
+}
+
+// upstreamPart is how much of an adapter call that took took was spent
+// waiting for the provider: what the adapter measured, else all of it.
+func upstreamPart(resp *sdk.Response, took time.Duration) time.Duration {
+	if resp != nil && resp.Waited > 0 && resp.Waited <= took {
+		return resp.Waited
+	}
+	return took
 }
 
 // detach returns a context with ctx's values and deadline but not its

@@ -176,3 +176,28 @@ func TestCutStreamIsCharged(t *testing.T) {
 		t.Fatalf("outcome %+v, cost %d", o, fx.Cost)
 	}
 }
+
+// preparing is an adapter that spends prep on each call before sending it,
+// as a translating adapter or a plugin's round trip does.
+type preparing struct {
+	sdk.Adapter
+	prep time.Duration
+}
+
+func (p preparing) Do(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
+	time.Sleep(p.prep)
+	return p.Adapter.Do(ctx, req)
+}
+
+// TestOverheadCountsTheAdaptersOwnWork checks that an answer's overhead
+// holds the adapter's time outside its wait for the provider, as the
+// adapter measured it (Response.Waited), not only the router's.
+func TestOverheadCountsTheAdaptersOwnWork(t *testing.T) {
+	const prep = 20 * time.Millisecond
+	g := newRig(t, router.Options{Adapters: map[string]sdk.Adapter{"openai": preparing{openai.New(openai.Config{}), prep}}})
+	g.do(chat("hello", false)) // the first call also loads the tokenizer
+	a, _ := g.do(chat("hello again", false))
+	if a.Overhead < prep {
+		t.Fatalf("overhead %v, but the adapter spent %v before sending the request", a.Overhead, prep)
+	}
+}

@@ -119,7 +119,8 @@ func (a *Adapter) Do(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 		return nil, a.callError(req, "call upstream", err)
 	}
 	now := a.now()
-	resp := &sdk.Response{Status: hresp.StatusCode, RetryAfter: sdk.ParseRetryAfter(hresp.Header, now)}
+	resp := &sdk.Response{Status: hresp.StatusCode, RetryAfter: sdk.ParseRetryAfter(hresp.Header, now),
+		Waited: time.Since(start)}
 	created := now.Unix() // the answer's time: Google's Date header, if any
 	if d, err := http.ParseTime(hresp.Header.Get("Date")); err == nil {
 		created = d.Unix()

@@ -169,6 +169,7 @@ func (a *Adapter) Do(ctx context.Context, req *sdk.Request) (*sdk.Response, erro
 		Status:     hresp.StatusCode,
 		RateLimit:  sdk.ParseRateLimit(hresp.Header, now),
 		RetryAfter: sdk.ParseRetryAfter(hresp.Header, now),
+		Waited:     time.Since(start),
 	}
 	isStream := strings.HasPrefix(hresp.Header.Get("Content-Type"), "text/event-stream")
 	switch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpb"
@@ -83,6 +84,7 @@ func (c *grpcClient) Do(ctx context.Context, req *Request) (*Response, error) {
 		Result:     abi.Result(head.GetResult()),
 		RateLimit:  rateLimitFromPB(head.GetRateLimit()),
 		RetryAfter: abi.Duration(head.GetRetryAfterNs()),
+		Waited:     time.Duration(head.GetWaitedNs()),
 		Body:       body,
 	}, nil
 }

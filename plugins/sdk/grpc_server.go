@@ -64,6 +64,7 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 		Result:       uint32(resp.Result),
 		RateLimit:    rateLimitToPB(resp.RateLimit),
 		RetryAfterNs: int64(resp.RetryAfter),
+		WaitedNs:     int64(resp.Waited),
 	}
 	if err := stream.Send(&adapterpb.Frame{Head: head}); err != nil {
 		return err

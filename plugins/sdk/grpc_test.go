@@ -159,7 +159,7 @@ func TestGRPCResponseCrosses(t *testing.T) {
 	}{
 		{"rate limited", func() *sdk.Response {
 			return &sdk.Response{
-				Status: 429, Result: abi.RateLimited, RateLimit: rl, RetryAfter: 20 * abi.Second,
+				Status: 429, Result: abi.RateLimited, RateLimit: rl, RetryAfter: 20 * abi.Second, Waited: 1234567,
 				Header: http.Header{"Content-Type": {"application/json"}, "X-Multi": {"a", "b"}},
 				Body:   sdk.NewBody(io.NopCloser(strings.NewReader(`{"error":{}}`)), nil),
 			}
@@ -185,7 +185,7 @@ func TestGRPCResponseCrosses(t *testing.T) {
 				t.Errorf("body %q, %v; want %q", body, err, wantBody)
 			}
 			if resp.Status != want.Status || resp.Result != want.Result || !reflect.DeepEqual(resp.Header, want.Header) ||
-				!reflect.DeepEqual(resp.RateLimit, want.RateLimit) || resp.RetryAfter != want.RetryAfter {
+				!reflect.DeepEqual(resp.RateLimit, want.RateLimit) || resp.RetryAfter != want.RetryAfter || resp.Waited != want.Waited {
 				t.Errorf("response %+v, want %+v", resp, want)
 			}
 			if got := resp.Outcome(); !reflect.DeepEqual(got, want.Outcome()) {

@@ -3,6 +3,7 @@ package sdk
 import (
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 )
@@ -24,6 +25,11 @@ type Response struct {
 	RateLimit *abi.RateLimit
 	// RetryAfter is the provider's retry-after or retry-after-ms; 0 if absent.
 	RetryAfter abi.Duration
+	// Waited is how long the adapter waited for the provider's answer
+	// headers, from sending the request. The host counts it as upstream
+	// time and the rest of the call as its own overhead; zero means not
+	// measured, and the whole call counts as upstream.
+	Waited time.Duration
 	// Body yields the body the client should see, chunk by chunk as the
 	// provider sends it. The caller must Close it.
 	Body Body

@@ -500,8 +500,12 @@ type Head struct {
 	Header []*Header              `protobuf:"bytes,2,rep,name=header,proto3" json:"header,omitempty"`
 	Result uint32                 `protobuf:"varint,3,opt,name=result,proto3" json:"result,omitempty"`
 	// rate_limit is absent when the provider sent no rate-limit headers.
-	RateLimit     *RateLimit `protobuf:"bytes,4,opt,name=rate_limit,json=rateLimit,proto3" json:"rate_limit,omitempty"`
-	RetryAfterNs  int64      `protobuf:"varint,5,opt,name=retry_after_ns,json=retryAfterNs,proto3" json:"retry_after_ns,omitempty"`
+	RateLimit    *RateLimit `protobuf:"bytes,4,opt,name=rate_limit,json=rateLimit,proto3" json:"rate_limit,omitempty"`
+	RetryAfterNs int64      `protobuf:"varint,5,opt,name=retry_after_ns,json=retryAfterNs,proto3" json:"retry_after_ns,omitempty"`
+	// waited_ns is how long the adapter waited for the provider's answer
+	// headers; 0 if it did not measure (the host then counts the whole call
+	// as upstream time).
+	WaitedNs      int64 `protobuf:"varint,6,opt,name=waited_ns,json=waitedNs,proto3" json:"waited_ns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -567,6 +571,13 @@ func (x *Head) GetRateLimit() *RateLimit {
 func (x *Head) GetRetryAfterNs() int64 {
 	if x != nil {
 		return x.RetryAfterNs
+	}
+	return 0
+}
+
+func (x *Head) GetWaitedNs() int64 {
+	if x != nil {
+		return x.WaitedNs
 	}
 	return 0
 }
@@ -829,14 +840,15 @@ const file_adapter_proto_rawDesc = "" +
 	"\x05Usage\x12!\n" +
 	"\finput_tokens\x18\x01 \x01(\x03R\vinputTokens\x12.\n" +
 	"\x13cached_input_tokens\x18\x02 \x01(\x03R\x11cachedInputTokens\x12#\n" +
-	"\routput_tokens\x18\x03 \x01(\x03R\foutputTokens\"\xd8\x01\n" +
+	"\routput_tokens\x18\x03 \x01(\x03R\foutputTokens\"\xf5\x01\n" +
 	"\x04Head\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x127\n" +
 	"\x06header\x18\x02 \x03(\v2\x1f.apikeyrouter.adapter.v1.HeaderR\x06header\x12\x16\n" +
 	"\x06result\x18\x03 \x01(\rR\x06result\x12A\n" +
 	"\n" +
 	"rate_limit\x18\x04 \x01(\v2\".apikeyrouter.adapter.v1.RateLimitR\trateLimit\x12$\n" +
-	"\x0eretry_after_ns\x18\x05 \x01(\x03R\fretryAfterNs\"m\n" +
+	"\x0eretry_after_ns\x18\x05 \x01(\x03R\fretryAfterNs\x12\x1b\n" +
+	"\twaited_ns\x18\x06 \x01(\x03R\bwaitedNs\"m\n" +
 	"\aTrailer\x12\x16\n" +
 	"\x06result\x18\x01 \x01(\rR\x06result\x124\n" +
 	"\x05usage\x18\x02 \x01(\v2\x1e.apikeyrouter.adapter.v1.UsageR\x05usage\x12\x14\n" +
