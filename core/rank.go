@@ -15,13 +15,16 @@ func (m *Machine) rank(r *routing) {
 	if r.req.MaxFallbacks > 0 {
 		want = 1 + int(r.req.MaxFallbacks)
 	}
-	// A single goal ranks on its raw metric; only a mix needs every score,
-	// relative to the bounds over all candidates.
-	if r.obj.single {
+	// Round-robin ranks on the counters alone, a single goal on its raw
+	// metric; only a mix needs every score, relative to the bounds over all
+	// candidates.
+	switch {
+	case r.obj.rr:
+	case r.obj.single:
 		for i := range r.cands {
 			r.cands[i].order = r.rawOrder(r.obj.order[0], &r.cands[i])
 		}
-	} else {
+	default:
 		for i := range r.cands {
 			r.bound(&r.cands[i])
 		}
@@ -97,12 +100,13 @@ func (r *routing) topBounds() {
 // topByCounter is insert for plain round-robin: the highest counters, the
 // earliest first among equals. It also finds the lowest counter.
 func (r *routing) topByCounter(want int) {
-	r.minCW = r.cands[0].cw
+	minCW := r.cands[0].cw
+	var floor int64 // the last counter in r.top once it is full
 	for i := range r.cands {
 		cw := r.cands[i].cw
-		r.minCW = min(r.minCW, cw)
+		minCW = min(minCW, cw)
 		n := len(r.top)
-		if n == want && cw <= r.cands[r.top[n-1]].cw {
+		if n == want && cw <= floor {
 			continue
 		}
 		pos := n
@@ -114,7 +118,9 @@ func (r *routing) topByCounter(want int) {
 		}
 		copy(r.top[pos+1:], r.top[pos:])
 		r.top[pos] = i
+		floor = r.cands[r.top[len(r.top)-1]].cw
 	}
+	r.minCW = minCW
 }
 
 // breakTie picks the best key uniformly among the candidates that tie with

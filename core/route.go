@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math"
 	"slices"
 	"strings"
 
@@ -84,6 +85,9 @@ type routing struct {
 	mo                 *model
 	listCost, worst    int64 // worst: -1 until needed
 	shared, sharedHard bool
+	// sharedRoom is the least room left in a hard budget of the request
+	// or the provider (MaxInt64 if none): the same for every key.
+	sharedRoom int64
 	// bounds over candidates, for normalised scores
 	minCost, minLatency, minCW, maxCW int64
 }
@@ -258,6 +262,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	r.mo, r.listCost, r.worst = mo, int64(cost(mo.cfg.Price, 0, req.InputTokens, 0, out)), -1
 	r.shared = len(r.reqBudgets) > 0 || len(mo.prov.budgets) > 0
 	r.sharedHard = hasHard(r.reqBudgets) || hasHard(mo.prov.budgets)
+	r.sharedRoom = leastRoom(now, r.reqBudgets, mo.prov.budgets)
 	modelLimits := mo.cfg.Limits != (abi.Limits{})
 	needTags := len(req.Tags) > 0
 	gen := m.gen
@@ -364,7 +369,8 @@ func (m *Machine) qualify(r *routing, c *candidate) bool {
 		if d := k.cfg.Discount; d > 0 {
 			c.reserve = mulDivUp(c.reserve, 10000-d, 10000)
 		}
-		if b, until := blocking(now, c.reserve, r.reqBudgets, k.budgets, mo.prov.budgets); b != nil {
+		if c.reserve > min(r.sharedRoom, leastRoom(now, k.budgets)) {
+			b, until := blocking(now, c.reserve, r.reqBudgets, k.budgets, mo.prov.budgets)
 			r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonBudget, until: until, b: b})
 			return false
 		}
@@ -418,6 +424,20 @@ func hasHard(bs []*budget) bool {
 		}
 	}
 	return false
+}
+
+// leastRoom returns the least room left in the lists' hard budgets, or
+// MaxInt64 if there is none.
+func leastRoom(now abi.UnixNano, lists ...[]*budget) int64 {
+	room := int64(math.MaxInt64)
+	for _, bs := range lists {
+		for _, b := range bs {
+			if b.cfg.Enforcement == abi.Hard {
+				room = min(room, b.room(now))
+			}
+		}
+	}
+	return room
 }
 
 // blocking returns the hard budget in the lists that lacks room for need,
