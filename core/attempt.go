@@ -1,6 +1,10 @@
 package core
 
-import "github.com/apikeyrouter/apikeyrouter/abi"
+import (
+	"slices"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
 
 // attempt is a routed request awaiting its outcome. It holds a slot in its
 // key's and pool's in-flight counts and a reservation on every budget that
@@ -24,19 +28,37 @@ type reservation struct {
 	amount int64
 }
 
-// attempts holds the open attempts by id, and their ids in the order they
-// were opened (so also by start time) for expiry. Closed attempts are
-// recycled, so steady-state routing does not allocate.
+// attempts holds the open attempts in the order they were opened, which is
+// by id and by start time (for expiry). A closed attempt leaves a hole that
+// is dropped once it reaches the head. Ids are handed out in sequence, so
+// an id is found by its distance from the head, without a map; only after a
+// restore, whose ids may have gaps, does a lookup fall back to a binary
+// search. Closed attempts are recycled: steady-state routing does not
+// allocate.
 type attempts struct {
-	byID  map[uint64]*attempt
-	queue []uint64
+	queue []slot
 	head  int
 	free  []*attempt
 }
 
-func newAttempts() attempts { return attempts{byID: map[uint64]*attempt{}} }
+// slot is an attempt's place in the queue; a is nil once it is closed.
+type slot struct {
+	id uint64
+	a  *attempt
+}
 
-func (as *attempts) open(id uint64) *attempt {
+func slotOrder(s slot, id uint64) int {
+	switch {
+	case s.id < id:
+		return -1
+	case s.id > id:
+		return 1
+	}
+	return 0
+}
+
+// add opens attempt id, which is above every id opened before.
+func (as *attempts) add(id uint64) *attempt {
 	var a *attempt
 	if n := len(as.free); n > 0 {
 		a, as.free = as.free[n-1], as.free[:n-1]
@@ -44,18 +66,45 @@ func (as *attempts) open(id uint64) *attempt {
 		a = &attempt{}
 	}
 	*a = attempt{id: id, res: a.res[:0]}
-	as.byID[id] = a
 	if as.head > 0 && as.head >= len(as.queue)/2 {
 		n := copy(as.queue, as.queue[as.head:])
 		as.queue, as.head = as.queue[:n], 0
 	}
-	as.queue = append(as.queue, id)
+	as.queue = append(as.queue, slot{id, a})
 	return a
 }
 
-// close forgets an attempt; the queue entry is skipped when reached.
+// find returns the open attempt id, or nil.
+func (as *attempts) find(id uint64) *attempt {
+	if i, ok := as.locate(id); ok {
+		return as.queue[i].a
+	}
+	return nil
+}
+
+// locate returns the index of attempt id's slot in the queue.
+func (as *attempts) locate(id uint64) (int, bool) {
+	live := as.queue[as.head:]
+	if len(live) == 0 || id < live[0].id {
+		return 0, false
+	}
+	if i := id - live[0].id; i < uint64(len(live)) && live[i].id == id {
+		return as.head + int(i), true
+	}
+	i, ok := slices.BinarySearchFunc(live, id, slotOrder)
+	return as.head + i, ok
+}
+
+// close forgets open attempt a and recycles it.
 func (as *attempts) close(a *attempt) {
-	delete(as.byID, a.id)
+	i, _ := as.locate(a.id)
+	as.queue[i].a = nil
+	for as.head < len(as.queue) && as.queue[as.head].a == nil {
+		as.head++
+	}
+	if as.head == len(as.queue) { // none open: start over
+		as.queue, as.head = as.queue[:0], 0
+	}
 	res := a.res[:0]
 	clear(a.res[:cap(a.res)])
 	*a = attempt{res: res}
@@ -64,18 +113,24 @@ func (as *attempts) close(a *attempt) {
 
 // oldest returns the oldest open attempt, or nil.
 func (as *attempts) oldest() *attempt {
-	for as.head < len(as.queue) {
-		if a, ok := as.byID[as.queue[as.head]]; ok {
-			return a
-		}
-		as.head++
+	if as.head < len(as.queue) {
+		return as.queue[as.head].a
 	}
 	return nil
 }
 
+// each calls f for every open attempt, oldest first.
+func (as *attempts) each(f func(*attempt)) {
+	for _, s := range as.queue[as.head:] {
+		if s.a != nil {
+			f(s.a)
+		}
+	}
+}
+
 // openAttempt records a new attempt on key k's pool p.
 func (m *Machine) openAttempt(now abi.UnixNano, c *candidate, cl *client) *attempt {
-	a := m.attempts.open(m.nextAttempt)
+	a := m.attempts.add(m.nextAttempt)
 	m.nextAttempt++
 	a.key, a.pool, a.model, a.client = c.k, c.p, c.mdl, cl
 	a.start, a.probe = now, c.probe

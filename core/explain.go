@@ -179,7 +179,7 @@ func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {
 		return append(b, "lacks a required tag"...)
 	case abi.ReasonTier:
 		b = append(b, "on standby (tier "...)
-		b = strconv.AppendInt(b, e.k.cfg.Tier, 10)
+		b = strconv.AppendInt(b, e.k.tier, 10)
 		return append(b, ')')
 	}
 	if e.until != 0 {

@@ -9,26 +9,30 @@ import (
 // key is a registered key and its key-wide state. The fields routing reads
 // for every key come first, to share as few cache lines as possible.
 type key struct {
+	// The fields routing reads for every key come first, to share as few
+	// cache lines as possible.
+
 	// mark is the route generation that excluded the key by request.
 	mark  uint64
 	state abi.State
 	// restricted is set when the key serves only some models, or carries
 	// tags, or declares limits: the slower checks are needed.
 	restricted bool
-	// current is the smooth weighted round-robin counter; weight is the
-	// key's share (at least 1).
-	current, weight int64
-	inFlight        int64
-	// lastUsed is when a decision last chose the key.
-	lastUsed abi.UnixNano
-	// pools are the per-model (or quota group) states, sorted by id;
-	// first is pools[0] and firstID its id, kept in the key's hot cache
-	// line because most keys serve one pool.
-	pools   []*pool
-	first   *pool
+	// first is pools[0] and firstID its id, kept here because most keys
+	// serve one pool.
 	firstID int32
+	first   *pool
+	// current is the smooth weighted round-robin counter; weight is the
+	// key's share (at least 1); tier is cfg.Tier.
+	current, weight, tier int64
 	// budgets are the key-scope budgets.
 	budgets []*budget
+
+	inFlight int64
+	// lastUsed is when a decision last chose the key.
+	lastUsed abi.UnixNano
+	// pools are the per-model (or quota group) states, sorted by id.
+	pools []*pool
 
 	cfg     abi.Key
 	prov    *provider
@@ -42,7 +46,7 @@ type key struct {
 // configure sets the key's configuration and what is derived from it.
 func (k *key) configure(cfg abi.Key) {
 	k.cfg = cfg
-	k.weight = max(cfg.Weight, 1)
+	k.weight, k.tier = max(cfg.Weight, 1), cfg.Tier
 	k.restricted = len(cfg.Models) > 0 || len(cfg.Tags) > 0 || cfg.Limits != (abi.Limits{}) || cfg.Discount > 0
 }
 
@@ -96,11 +100,14 @@ func (k *key) hasTags(tags []string) bool {
 
 // pool is a key's state for one model or quota group.
 type pool struct {
+	// state and observed.At are read for every candidate: they come first.
 	id      int32
-	name    string
 	state   abi.State
 	trigger abi.Trigger
-	until   abi.UnixNano
+	// observed is the provider's last rate-limit report.
+	observed abi.Observed
+	name     string
+	until    abi.UnixNano
 	// ladder counts consecutive cooldowns: the next ladder step.
 	ladder     int64
 	failStreak int64
@@ -111,10 +118,9 @@ type pool struct {
 	success        int64
 	successSamples int64
 	// latency is the latency EWMA in microseconds; 0 means no sample.
-	latency  int64
-	minute   window
-	day      window
-	observed abi.Observed
+	latency int64
+	minute  window
+	day     window
 }
 
 // effective returns the pool's state at now: a cooldown or exhaustion whose

@@ -25,9 +25,15 @@ type Machine struct {
 	keys         []*key // sorted by id
 	keyByID      map[abi.KeyID]*key
 	modelsByName map[string][]*model // sorted by provider id
-	poolIDs      map[string]int32
-	budgets      []*budget // sorted by id
-	budgetByID   map[abi.BudgetID]*budget
+	// lastModel caches the last lookup in modelsByName: most requests ask
+	// for the model the one before did. Any change to the index clears it.
+	lastModel struct {
+		name string
+		list []*model
+	}
+	poolIDs    map[string]int32
+	budgets    []*budget // sorted by id
+	budgetByID map[abi.BudgetID]*budget
 	// budgetsByTarget indexes budgets by scope and target; globalBudgets
 	// are those of the global scope.
 	budgetsByTarget map[scopeTarget][]*budget
@@ -65,7 +71,6 @@ func New(cfg abi.Config) (*Machine, error) {
 		budgetByID:      map[abi.BudgetID]*budget{},
 		budgetsByTarget: map[scopeTarget][]*budget{},
 		clientByID:      map[abi.ClientID]*client{},
-		attempts:        newAttempts(),
 	}
 	m.rng.Seed(cfg.Seed1, cfg.Seed2)
 	return m, nil

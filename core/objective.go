@@ -73,8 +73,20 @@ func (m *Machine) resolve(in abi.Objective, o *objective) {
 		*o = m.cfg.resolved
 		return
 	}
+	if len(in.Secondary) == 0 && len(in.Weights) == 0 && int(in.Primary) < numGoals {
+		*o = singleGoals[in.Primary] // the common case, resolved once
+		return
+	}
 	resolveObjective(in, o)
 }
+
+// singleGoals holds each goal alone, resolved.
+var singleGoals = func() (all [numGoals]objective) {
+	for g := range all {
+		resolveObjective(abi.Objective{Primary: abi.Goal(g)}, &all[g])
+	}
+	return all
+}()
 
 func resolveObjective(in abi.Objective, o *objective) {
 	*o = objective{}

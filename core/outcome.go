@@ -38,7 +38,7 @@ func (m *Machine) outcome(now abi.UnixNano, o *abi.Outcome, fx *abi.Effects) err
 	if err := validateOutcome(o); err != nil {
 		return err
 	}
-	a := m.attempts.byID[o.Attempt]
+	a := m.attempts.find(o.Attempt)
 	if a == nil {
 		return abi.Errorf(abi.UnknownAttempt, "attempt %d is not open", o.Attempt)
 	}

@@ -98,28 +98,34 @@ func (r *routing) topBounds() {
 }
 
 // topByCounter is insert for plain round-robin: the highest counters, the
-// earliest first among equals. It also finds the lowest counter.
+// earliest first among equals. It also finds the lowest counter. The list
+// is built in local arrays (want is at most 1+MaxFallbacks), which keeps
+// the loop out of memory the compiler cannot prove unaliased.
 func (r *routing) topByCounter(want int) {
+	var (
+		idx [1 + MaxFallbacks]int
+		cws [1 + MaxFallbacks]int64
+	)
+	want = min(want, len(idx))
+	n := 0
 	minCW := r.cands[0].cw
-	var floor int64 // the last counter in r.top once it is full
 	for i := range r.cands {
 		cw := r.cands[i].cw
 		minCW = min(minCW, cw)
-		n := len(r.top)
-		if n == want && cw <= floor {
+		if n == want && cw <= cws[n-1] {
 			continue
 		}
-		pos := n
-		for pos > 0 && cw > r.cands[r.top[pos-1]].cw {
+		if n < want {
+			n++
+		}
+		pos := n - 1
+		for pos > 0 && cw > cws[pos-1] {
+			idx[pos], cws[pos] = idx[pos-1], cws[pos-1]
 			pos--
 		}
-		if n < want {
-			r.top = append(r.top, 0)
-		}
-		copy(r.top[pos+1:], r.top[pos:])
-		r.top[pos] = i
-		floor = r.cands[r.top[len(r.top)-1]].cw
+		idx[pos], cws[pos] = i, cw
 	}
+	r.top = append(r.top, idx[:n]...)
 	r.minCW = minCW
 }
 
@@ -276,13 +282,12 @@ func (m *Machine) decide(r *routing, d *abi.Decision) {
 	for _, i := range r.top[1:] {
 		d.Fallbacks = append(d.Fallbacks, r.cands[i].k.cfg.ID)
 	}
-	for _, i := range r.top {
-		c := &r.cands[i]
-		d.Candidates = append(d.Candidates, abi.Candidate{
-			Key: c.k.cfg.ID, Score: abi.PPM(c.score), Cost: abi.NanoUSD(c.cost),
-			Success: abi.PPM(c.success()), LatencyMicros: c.latency(), Headroom: abi.PPM(c.headroom),
-			InFlight: c.k.inFlight, Capacity: c.capacity, Tier: c.k.cfg.Tier, Probe: c.probe,
-		})
+	d.Candidates = slices.Grow(d.Candidates, len(r.top))[:len(r.top)]
+	for j, i := range r.top { // in place: no copy of a temporary
+		c, dc := &r.cands[i], &d.Candidates[j]
+		dc.Key, dc.Score, dc.Cost = c.k.cfg.ID, abi.PPM(c.score), abi.NanoUSD(c.cost)
+		dc.Success, dc.LatencyMicros, dc.Headroom = abi.PPM(c.success()), c.latency(), abi.PPM(c.headroom)
+		dc.InFlight, dc.Capacity, dc.Tier, dc.Probe = c.k.inFlight, c.capacity, c.k.tier, c.probe
 	}
 	m.listExclusions(r, d)
 	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, best.mdl.prov.budgets} {

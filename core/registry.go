@@ -105,6 +105,7 @@ func (m *Machine) upsertModel(md *abi.Model) error {
 		list := append(m.modelsByName[md.Name], mo)
 		slices.SortFunc(list, func(a, b *model) int { return strings.Compare(string(a.prov.id), string(b.prov.id)) })
 		m.modelsByName[md.Name] = list
+		m.lastModel.list = nil
 	}
 	mo.cfg = *md
 	mo.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeModel, md.Name}]
@@ -135,6 +136,7 @@ func (m *Machine) dropModel(pr *provider, name string) {
 	mo := pr.models[name]
 	delete(pr.models, name)
 	list := slices.DeleteFunc(m.modelsByName[name], func(x *model) bool { return x == mo })
+	m.lastModel.list = nil
 	if len(list) == 0 {
 		delete(m.modelsByName, name)
 	} else {

@@ -193,7 +193,7 @@ func (m *Machine) Route(req *abi.RouteRequest, d *abi.Decision) {
 func (m *Machine) admit(r *routing, d *abi.Decision) bool {
 	req := r.req
 	tooBig := false
-	for _, mo := range m.modelsByName[req.Model] {
+	for _, mo := range m.servedBy(req.Model) {
 		if req.Provider != "" && mo.prov.id != req.Provider {
 			continue
 		}
@@ -231,9 +231,23 @@ func (m *Machine) admit(r *routing, d *abi.Decision) bool {
 		r.client = c
 		r.reqBudgets = append(r.reqBudgets, c.budgets...)
 	}
-	r.reqBudgets = append(r.reqBudgets, m.globalBudgets...)
-	r.reqBudgets = append(r.reqBudgets, r.models[0].budgets...) // every model here has the name
+	if len(m.globalBudgets) > 0 {
+		r.reqBudgets = append(r.reqBudgets, m.globalBudgets...)
+	}
+	if bs := r.models[0].budgets; len(bs) > 0 { // every model here has the name
+		r.reqBudgets = append(r.reqBudgets, bs...)
+	}
 	return true
+}
+
+// servedBy returns the models of that name, one per provider.
+func (m *Machine) servedBy(name string) []*model {
+	if c := &m.lastModel; c.list != nil && c.name == name {
+		return c.list
+	}
+	list := m.modelsByName[name]
+	m.lastModel.name, m.lastModel.list = name, list
+	return list
 }
 
 // quote returns s in double quotes; s is printable or cut short.
@@ -324,13 +338,13 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 func (r *routing) note(c *candidate) {
 	healthy := c.capacity < abi.Critical
 	r.anyCritical = r.anyCritical || !healthy
-	switch tier := c.k.cfg.Tier; {
+	switch tier := c.k.tier; {
 	case tier < r.minTier:
 		r.minTier, r.minTierHealthy = tier, healthy
 	case tier == r.minTier:
 		r.minTierHealthy = r.minTierHealthy || healthy
 	}
-	r.maxTier = max(r.maxTier, c.k.cfg.Tier)
+	r.maxTier = max(r.maxTier, c.k.tier)
 }
 
 // bound widens the bounds the normalised scores are relative to.
@@ -475,7 +489,7 @@ func (r *routing) filter() {
 	for i := range r.cands {
 		c := &r.cands[i]
 		switch {
-		case c.k.cfg.Tier > r.minTier:
+		case c.k.tier > r.minTier:
 			r.excl = append(r.excl, exclusion{k: c.k, reason: abi.ReasonTier})
 			continue
 		case r.minTierHealthy && c.capacity >= abi.Critical:

@@ -40,13 +40,7 @@ func (m *Machine) Snapshot() *abi.Snapshot {
 	for _, c := range m.clients {
 		s.Clients = append(s.Clients, abi.ClientState{Client: c.cfg, Minute: abi.Window(c.minute)})
 	}
-	ids := make([]uint64, 0, len(m.attempts.byID))
-	for id := range m.attempts.byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		a := m.attempts.byID[id]
+	m.attempts.each(func(a *attempt) {
 		as := abi.AttemptState{
 			ID: a.id, Key: a.key.cfg.ID, Provider: a.key.cfg.Provider, Model: a.model.cfg.Name,
 			Start: a.start, Probe: a.probe, Pool: a.pool.name, Price: a.price, Discount: a.discount,
@@ -60,7 +54,7 @@ func (m *Machine) Snapshot() *abi.Snapshot {
 			}
 		}
 		s.Attempts = append(s.Attempts, as)
-	}
+	})
 	return s
 }
 
@@ -276,7 +270,7 @@ func (m *Machine) restoreAttempts(list []abi.AttemptState) error {
 	detached := map[abi.KeyID]*key{}
 	for i := range list {
 		as := &list[i]
-		if as.ID == 0 || as.ID >= m.nextAttempt || m.attempts.byID[as.ID] != nil {
+		if as.ID == 0 || as.ID >= m.nextAttempt || m.attempts.find(as.ID) != nil {
 			return abi.Errorf(abi.InvalidArgument, "attempt %d: id repeated or not below next_attempt", as.ID)
 		}
 		if i > 0 && as.ID < list[i-1].ID {
@@ -300,7 +294,7 @@ func (m *Machine) restoreAttempts(list []abi.AttemptState) error {
 		if mo == nil {
 			mo = &model{cfg: abi.Model{Provider: as.Provider, Name: as.Model}, prov: k.prov, poolName: as.Pool}
 		}
-		a := m.attempts.open(as.ID)
+		a := m.attempts.add(as.ID)
 		a.key, a.model, a.client = k, mo, m.clientByID[as.Client]
 		a.pool = k.ensurePool(m.poolID(as.Pool), as.Pool)
 		a.start, a.probe, a.price, a.discount = as.Start, as.Probe, as.Price, as.Discount

@@ -106,7 +106,8 @@ func (s *scenario) run(b *block) (string, error) {
 		return clock(s.now) + "\n", nil
 	case "provider", "model", "key", "budget", "client", "config":
 		return s.register(b.cmd, a)
-	case "disable", "enable", "revoke", "rotate", "remove-key", "remove-budget", "remove-client", "remove-provider":
+	case "disable", "enable", "revoke", "rotate", "remove-key", "remove-budget", "remove-client", "remove-provider",
+		"remove-model":
 		return s.command(b.cmd, a)
 	case "route":
 		return s.route(a)
@@ -267,8 +268,8 @@ func or(v, def string) string {
 func (s *scenario) command(cmd string, a args) (string, error) {
 	ops := map[string]abi.Op{"disable": abi.OpDisableKey, "enable": abi.OpEnableKey, "revoke": abi.OpRevokeKey,
 		"rotate": abi.OpRotateKey, "remove-key": abi.OpRemoveKey, "remove-budget": abi.OpRemoveBudget,
-		"remove-client": abi.OpRemoveClient, "remove-provider": abi.OpRemoveProvider}
-	return s.apply(abi.Event{Command: &abi.Command{Op: ops[cmd], ID: a["id"]}})
+		"remove-client": abi.OpRemoveClient, "remove-provider": abi.OpRemoveProvider, "remove-model": abi.OpRemoveModel}
+	return s.apply(abi.Event{Command: &abi.Command{Op: ops[cmd], ID: a["id"], Provider: abi.ProviderID(a["provider"])}})
 }
 
 // objective parses objective=cost secondary=reliability,latency
