@@ -11,23 +11,35 @@ const rollingBuckets = 60
 
 // budget is a registered budget and its spend in the current period.
 type budget struct {
-	cfg abi.Budget
+	// The fields routing reads come first; limit and hard copy cfg's.
+
 	// start is when the current calendar period began; for a rolling budget,
-	// when its newest bucket began.
-	start    abi.UnixNano
-	spent    int64
-	reserved int64
+	// when its newest bucket began. end is when that period or bucket ends
+	// (zero if start is not aligned to one): until then the spend holds
+	// as it is, which spares routing the calendar arithmetic.
+	start, end abi.UnixNano
+	spent      int64
+	reserved   int64
+	limit      int64
+	hard       bool
+	removed    bool
 	// buckets hold a rolling budget's spend, oldest first.
 	buckets []int64
-	removed bool
+	cfg     abi.Budget
 }
 
 func newBudget(cfg abi.Budget) *budget {
-	b := &budget{cfg: cfg}
+	b := &budget{}
+	b.configure(cfg)
 	if cfg.Period == abi.Rolling {
 		b.buckets = make([]int64, rollingBuckets)
 	}
 	return b
+}
+
+// configure sets the budget's configuration and the copies routing reads.
+func (b *budget) configure(cfg abi.Budget) {
+	b.cfg, b.limit, b.hard = cfg, int64(cfg.Limit), cfg.Enforcement == abi.Hard
 }
 
 func (b *budget) bucketLen() int64 { return int64(b.cfg.Window) / rollingBuckets }
@@ -47,7 +59,7 @@ func (b *budget) roll(now abi.UnixNano) {
 			copy(b.buckets, b.buckets[n:])
 			clear(b.buckets[rollingBuckets-n:])
 		}
-		b.start = abi.UnixNano(start)
+		b.setStart(abi.UnixNano(start))
 		b.spent = 0
 		for _, v := range b.buckets {
 			b.spent += v
@@ -55,7 +67,21 @@ func (b *budget) roll(now abi.UnixNano) {
 		return
 	}
 	if start := periodStart(b.cfg.Period, now); start != b.start {
-		b.start, b.spent = start, 0
+		b.setStart(start)
+		b.spent = 0
+	}
+}
+
+// setStart sets the start of the current period or newest bucket, and its
+// end when start is aligned to one.
+func (b *budget) setStart(start abi.UnixNano) {
+	b.start, b.end = start, 0
+	if b.cfg.Period == abi.Rolling {
+		if bl := b.bucketLen(); int64(start)%bl == 0 {
+			b.end = start + abi.UnixNano(bl)
+		}
+	} else if periodStart(b.cfg.Period, start) == start {
+		b.end = periodEnd(b.cfg.Period, start)
 	}
 }
 
@@ -63,6 +89,9 @@ func (b *budget) roll(now abi.UnixNano) {
 // in a new calendar period, only the buckets still inside a rolling window.
 // shift is how many rolling buckets have passed since the newest one.
 func (b *budget) spentAt(now abi.UnixNano) (spent int64, shift int64) {
+	if now >= b.start && now < b.end {
+		return b.spent, 0
+	}
 	if b.cfg.Period != abi.Rolling {
 		if periodStart(b.cfg.Period, now) != b.start {
 			return 0, 0
@@ -82,8 +111,11 @@ func (b *budget) spentAt(now abi.UnixNano) (spent int64, shift int64) {
 
 // room returns how much more may be reserved at now.
 func (b *budget) room(now abi.UnixNano) int64 {
+	if now >= b.start && now < b.end { // spentAt's fast path, inlined
+		return b.limit - b.spent - b.reserved
+	}
 	spent, _ := b.spentAt(now)
-	return int64(b.cfg.Limit) - spent - b.reserved
+	return b.limit - spent - b.reserved
 }
 
 // fitsAt returns the earliest time at which need could fit the budget:
@@ -91,7 +123,7 @@ func (b *budget) room(now abi.UnixNano) int64 {
 // has aged out (counting open reservations as they are). Zero means never:
 // need exceeds the whole limit.
 func (b *budget) fitsAt(now abi.UnixNano, need int64) abi.UnixNano {
-	if need > int64(b.cfg.Limit) {
+	if need > b.limit {
 		return 0
 	}
 	if b.cfg.Period != abi.Rolling {
@@ -102,7 +134,7 @@ func (b *budget) fitsAt(now abi.UnixNano, need int64) abi.UnixNano {
 	newest := int64(b.start) + shift*bl // start of the bucket holding now
 	for i := shift; i < rollingBuckets; i++ {
 		spent -= b.buckets[i]
-		if int64(b.cfg.Limit)-spent-b.reserved >= need {
+		if b.limit-spent-b.reserved >= need {
 			// bucket i leaves the window when the window's newest bucket
 			// is i+1 buckets past it
 			return abi.UnixNano(newest + (i+1-shift)*bl)

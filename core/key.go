@@ -50,6 +50,15 @@ func (k *key) configure(cfg abi.Key) {
 	k.restricted = len(cfg.Models) > 0 || len(cfg.Tags) > 0 || cfg.Limits != (abi.Limits{}) || cfg.Discount > 0
 }
 
+// discount is the key's discount in basis points; only a restricted key
+// has one, which spares the others a read of their configuration.
+func (k *key) discount() int64 {
+	if !k.restricted {
+		return 0
+	}
+	return k.cfg.Discount
+}
+
 // pool returns the key's pool id, or nil when it has none yet.
 func (k *key) pool(id int32) *pool {
 	if k.first != nil && k.firstID == id {

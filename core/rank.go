@@ -292,7 +292,7 @@ func (m *Machine) decide(r *routing, d *abi.Decision) {
 	m.listExclusions(r, d)
 	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, best.mdl.prov.budgets} {
 		for _, b := range bs {
-			if b.cfg.Enforcement == abi.Soft && b.room(r.now) < best.reserve {
+			if !b.hard && b.room(r.now) < best.reserve {
 				d.SoftBudgets = append(d.SoftBudgets, b.cfg.ID)
 			}
 		}

@@ -272,7 +272,7 @@ func (m *Machine) upsertBudget(b *abi.Budget) error {
 	old := m.budgetByID[b.ID]
 	if old != nil && old.cfg.Scope == b.Scope && old.cfg.Target == b.Target &&
 		old.cfg.Period == b.Period && old.cfg.Window == b.Window {
-		old.cfg = *b // same scope and period: keep the spend
+		old.configure(*b) // same scope and period: keep the spend
 		return nil
 	}
 	if old != nil {

@@ -276,7 +276,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	r.mo, r.listCost, r.worst = mo, int64(cost(mo.cfg.Price, 0, req.InputTokens, 0, out)), -1
 	r.shared = len(r.reqBudgets) > 0 || len(mo.prov.budgets) > 0
 	r.sharedHard = hasHard(r.reqBudgets) || hasHard(mo.prov.budgets)
-	r.sharedRoom = leastRoom(now, r.reqBudgets, mo.prov.budgets)
+	r.sharedRoom = leastRoom(now, mo.prov.budgets, leastRoom(now, r.reqBudgets, math.MaxInt64))
 	modelLimits := mo.cfg.Limits != (abi.Limits{})
 	needTags := len(req.Tags) > 0
 	gen := m.gen
@@ -368,7 +368,7 @@ func (r *routing) bound(c *candidate) {
 // cost; false means the key was excluded.
 func (m *Machine) qualify(r *routing, c *candidate) bool {
 	k, p, mo, now := c.k, c.p, c.mdl, r.now
-	if mo.cfg.Limits != (abi.Limits{}) || k.cfg.Limits != (abi.Limits{}) || p != nil && p.observed.At != 0 {
+	if mo.cfg.Limits != (abi.Limits{}) || k.restricted && k.cfg.Limits != (abi.Limits{}) || p != nil && p.observed.At != 0 {
 		q := m.quota(r, k, p, mo, r.req.InputTokens)
 		if q.blocked != abi.ReasonNone {
 			r.excl = append(r.excl, exclusion{k: k, reason: q.blocked, until: q.until})
@@ -380,16 +380,16 @@ func (m *Machine) qualify(r *routing, c *candidate) bool {
 		if r.sharedHard || hasHard(k.budgets) {
 			c.reserve = r.worstCost()
 		}
-		if d := k.cfg.Discount; d > 0 {
+		if d := k.discount(); d > 0 {
 			c.reserve = mulDivUp(c.reserve, 10000-d, 10000)
 		}
-		if c.reserve > min(r.sharedRoom, leastRoom(now, k.budgets)) {
+		if c.reserve > leastRoom(now, k.budgets, r.sharedRoom) {
 			b, until := blocking(now, c.reserve, r.reqBudgets, k.budgets, mo.prov.budgets)
 			r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonBudget, until: until, b: b})
 			return false
 		}
 	}
-	if d := k.cfg.Discount; d > 0 {
+	if d := k.discount(); d > 0 {
 		c.cost = mulDivUp(c.cost, 10000-d, 10000)
 		if !r.shared && len(k.budgets) == 0 {
 			c.reserve = c.cost
@@ -433,25 +433,22 @@ func (m *Machine) admissible(r *routing, k *key, mo *model) abi.Reason {
 
 func hasHard(bs []*budget) bool {
 	for _, b := range bs {
-		if b.cfg.Enforcement == abi.Hard {
+		if b.hard {
 			return true
 		}
 	}
 	return false
 }
 
-// leastRoom returns the least room left in the lists' hard budgets, or
-// MaxInt64 if there is none.
-func leastRoom(now abi.UnixNano, lists ...[]*budget) int64 {
-	room := int64(math.MaxInt64)
-	for _, bs := range lists {
-		for _, b := range bs {
-			if b.cfg.Enforcement == abi.Hard {
-				room = min(room, b.room(now))
-			}
+// leastRoom returns the least room left in the hard budgets of bs, or
+// below, whichever is less.
+func leastRoom(now abi.UnixNano, bs []*budget, below int64) int64 {
+	for _, b := range bs {
+		if b.hard {
+			below = min(below, b.room(now))
 		}
 	}
-	return room
+	return below
 }
 
 // blocking returns the hard budget in the lists that lacks room for need,
@@ -463,7 +460,7 @@ func blocking(now abi.UnixNano, need int64, lists ...[]*budget) (*budget, abi.Un
 	)
 	for _, bs := range lists {
 		for _, b := range bs {
-			if b.cfg.Enforcement != abi.Hard || b.room(now) >= need {
+			if !b.hard || b.room(now) >= need {
 				continue
 			}
 			at := b.fitsAt(now, need)

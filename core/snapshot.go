@@ -180,7 +180,8 @@ func (m *Machine) restoreBudget(bs *abi.BudgetState) error {
 	if bs.Spent < 0 || bs.Reserved < 0 || bs.Start < 0 {
 		return abi.Errorf(abi.InvalidArgument, "budget %q: negative spend, reservation or start", bs.Budget.ID)
 	}
-	b.start, b.spent, b.reserved = bs.Start, int64(bs.Spent), int64(bs.Reserved)
+	b.setStart(bs.Start)
+	b.spent, b.reserved = int64(bs.Spent), int64(bs.Reserved)
 	switch {
 	case b.buckets == nil && len(bs.Buckets) != 0:
 		return abi.Errorf(abi.InvalidArgument, "budget %q: only a rolling budget has buckets", bs.Budget.ID)
