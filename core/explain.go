@@ -179,7 +179,7 @@ func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {
 		return append(b, "lacks a required tag"...)
 	case abi.ReasonTier:
 		b = append(b, "on standby (tier "...)
-		b = strconv.AppendInt(b, e.k.tier, 10)
+		b = strconv.AppendInt(b, int64(e.k.tier), 10)
 		return append(b, ')')
 	}
 	if e.until != 0 {
@@ -246,10 +246,10 @@ func appendUSD(b []byte, nano int64) []byte {
 	}
 	b = append(b, '$')
 	b = strconv.AppendInt(b, nano/int64(abi.Dollars), 10)
-	var frac [9]byte
-	for i, f := 8, nano%int64(abi.Dollars); i >= 0; i, f = i-1, f/10 {
-		frac[i] = byte('0' + f%10)
-	}
+	// the fraction's nine digits, zero-padded: those of 1e9 + fraction
+	// after its leading 1
+	var digitsBuf [10]byte
+	frac := strconv.AppendInt(digitsBuf[:0], int64(abi.Dollars)+nano%int64(abi.Dollars), 10)[1:]
 	digits := 2
 	if nano < int64(abi.Dollars) {
 		zeros := 0

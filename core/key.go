@@ -7,30 +7,30 @@ import (
 )
 
 // key is a registered key and its key-wide state. The fields routing reads
-// for every key come first, to share as few cache lines as possible.
+// for every key come first and fill 64 bytes, one cache line when the
+// allocation is aligned to one.
 type key struct {
-	// The fields routing reads for every key come first, to share as few
-	// cache lines as possible.
-
 	// mark is the route generation that excluded the key by request.
-	mark  uint64
-	state abi.State
-	// restricted is set when the key serves only some models, or carries
-	// tags, or declares limits: the slower checks are needed.
-	restricted bool
+	mark uint32
 	// first is pools[0] and firstID its id, kept here because most keys
 	// serve one pool.
 	firstID int32
-	first   *pool
+	state   abi.State
+	// restricted is set when the key serves only some models, or carries
+	// tags, or declares limits: the slower checks are needed. budgeted is
+	// set when budgets is not empty.
+	restricted, budgeted bool
+	tier                 int32 // cfg.Tier
+	first                *pool
 	// current is the smooth weighted round-robin counter; weight is the
-	// key's share (at least 1); tier is cfg.Tier.
-	current, weight, tier int64
-	// budgets are the key-scope budgets.
-	budgets []*budget
-
-	inFlight int64
+	// key's share (at least 1).
+	current, weight int64
+	inFlight        int64
 	// lastUsed is when a decision last chose the key.
 	lastUsed abi.UnixNano
+
+	// budgets are the key-scope budgets.
+	budgets []*budget
 	// pools are the per-model (or quota group) states, sorted by id.
 	pools []*pool
 
@@ -46,7 +46,7 @@ type key struct {
 // configure sets the key's configuration and what is derived from it.
 func (k *key) configure(cfg abi.Key) {
 	k.cfg = cfg
-	k.weight, k.tier = max(cfg.Weight, 1), cfg.Tier
+	k.weight, k.tier = max(cfg.Weight, 1), int32(cfg.Tier) // validated: 0..maxTier
 	k.restricted = len(cfg.Models) > 0 || len(cfg.Tags) > 0 || cfg.Limits != (abi.Limits{}) || cfg.Discount > 0
 }
 

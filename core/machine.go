@@ -44,7 +44,7 @@ type Machine struct {
 	attempts attempts
 
 	// gen numbers route calls, to mark keys a request excludes.
-	gen uint64
+	gen uint32
 	// scratch is reused by every route call, wire by the *Msg calls.
 	scratch routing
 	wire    wireScratch

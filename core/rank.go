@@ -21,8 +21,10 @@ func (m *Machine) rank(r *routing) {
 	switch {
 	case r.obj.rr:
 	case r.obj.single:
-		for i := range r.cands {
-			r.cands[i].order = r.rawOrder(r.obj.order[0], &r.cands[i])
+		if r.req.Detail { // else topBySingle sets the orders as it goes
+			for i := range r.cands {
+				r.cands[i].order = r.rawOrder(r.obj.order[0], &r.cands[i])
+			}
 		}
 	default:
 		for i := range r.cands {
@@ -41,6 +43,8 @@ func (m *Machine) rank(r *routing) {
 		}
 	} else if r.obj.rr {
 		r.topByCounter(want)
+	} else if r.obj.single {
+		r.topBySingle(want)
 	} else {
 		for i := range r.cands {
 			r.insert(i, want)
@@ -79,6 +83,53 @@ func (r *routing) insert(i, want int) {
 	}
 	copy(r.top[pos+1:], r.top[pos:])
 	r.top[pos] = i
+}
+
+// topBySingle is insert for a single goal, which also sets each
+// candidate's order: cmpSingle's keys are kept in
+// local arrays, as in topByCounter, so that each candidate is compared in
+// registers.
+func (r *routing) topBySingle(want int) {
+	var (
+		idx               [1 + MaxFallbacks]int
+		order, busy, used [1 + MaxFallbacks]int64
+	)
+	want = min(want, len(idx))
+	n, goal := 0, r.obj.order[0]
+	for i := range r.cands {
+		c := &r.cands[i]
+		o := r.rawOrder(goal, c)
+		c.order = o
+		if n == want && o > order[n-1] {
+			continue
+		}
+		b, u := c.k.inFlight, int64(c.k.lastUsed)
+		if n == want && !before(o, b, u, order[n-1], busy[n-1], used[n-1]) {
+			continue
+		}
+		if n < want {
+			n++
+		}
+		pos := n - 1
+		for pos > 0 && before(o, b, u, order[pos-1], busy[pos-1], used[pos-1]) {
+			idx[pos], order[pos], busy[pos], used[pos] = idx[pos-1], order[pos-1], busy[pos-1], used[pos-1]
+			pos--
+		}
+		idx[pos], order[pos], busy[pos], used[pos] = i, o, b, u
+	}
+	r.top = append(r.top, idx[:n]...)
+}
+
+// before orders (order, in flight, last used) triples as cmpSingle does:
+// it reports whether the first ranks strictly ahead.
+func before(o1, b1, u1, o2, b2, u2 int64) bool {
+	if o1 != o2 {
+		return o1 < o2
+	}
+	if b1 != b2 {
+		return b1 < b2
+	}
+	return u1 < u2
 }
 
 // topBounds finds the bounds a single goal's listed scores are relative
@@ -214,18 +265,24 @@ func (r *routing) compare(a, b *candidate) int {
 	if r.obj.rr {
 		return cmpDesc(a.cw, b.cw)
 	}
-	if a.order != b.order {
-		return cmpAsc(a.order, b.order)
-	}
-	if !r.obj.single {
+	if a.order == b.order && !r.obj.single {
 		for _, g := range r.obj.order[:r.obj.n] {
 			if c := cmpAsc(r.rawOrder(g, a), r.rawOrder(g, b)); c != 0 {
 				return c
 			}
 		}
 	}
-	if c := cmpAsc(a.k.inFlight, b.k.inFlight); c != 0 {
-		return c
+	return cmpSingle(a, b)
+}
+
+// cmpSingle is compare without a mix's per-goal tie-breaks: the rank key,
+// then the fewest requests in flight, then the key chosen longest ago.
+func cmpSingle(a, b *candidate) int {
+	switch {
+	case a.order != b.order:
+		return cmpAsc(a.order, b.order)
+	case a.k.inFlight != b.k.inFlight:
+		return cmpAsc(a.k.inFlight, b.k.inFlight)
 	}
 	return cmpAsc(int64(a.k.lastUsed), int64(b.k.lastUsed))
 }
@@ -287,7 +344,7 @@ func (m *Machine) decide(r *routing, d *abi.Decision) {
 		c, dc := &r.cands[i], &d.Candidates[j]
 		dc.Key, dc.Score, dc.Cost = c.k.cfg.ID, abi.PPM(c.score), abi.NanoUSD(c.cost)
 		dc.Success, dc.LatencyMicros, dc.Headroom = abi.PPM(c.success()), c.latency(), abi.PPM(c.headroom)
-		dc.InFlight, dc.Capacity, dc.Tier, dc.Probe = c.k.inFlight, c.capacity, c.k.tier, c.probe
+		dc.InFlight, dc.Capacity, dc.Tier, dc.Probe = c.k.inFlight, c.capacity, int64(c.k.tier), c.probe
 	}
 	m.listExclusions(r, d)
 	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, best.mdl.prov.budgets} {

@@ -317,6 +317,7 @@ func (m *Machine) reindexBudgets() {
 	}
 	for _, k := range m.keys {
 		k.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeKey, string(k.cfg.ID)}]
+		k.budgeted = len(k.budgets) > 0
 	}
 	for _, c := range m.clients {
 		c.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeClient, string(c.cfg.ID)}]

@@ -170,7 +170,12 @@ func (m *Machine) Route(req *abi.RouteRequest, d *abi.Decision) {
 	if !m.admit(r, d) {
 		return
 	}
-	m.gen++
+	if m.gen++; m.gen == 0 { // wrapped: forget old marks
+		for _, k := range m.keys {
+			k.mark = 0
+		}
+		m.gen = 1
+	}
 	for _, id := range req.Exclude {
 		if k := m.keyByID[id]; k != nil {
 			k.mark = m.gen
@@ -324,7 +329,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 		c.k, c.p, c.mdl = k, p, mo
 		c.cost, c.reserve, c.cw, c.score = r.listCost, r.listCost, k.current+k.weight, 0
 		c.headroom, c.resetAt, c.capacity, c.probe = ppmOne, 0, abi.Abundant, probe
-		if modelLimits || k.restricted || r.shared || len(k.budgets) > 0 || p != nil && p.observed.At != 0 {
+		if modelLimits || k.restricted || r.shared || k.budgeted || p != nil && p.observed.At != 0 {
 			if !m.qualify(r, c) {
 				r.cands = r.cands[:len(r.cands)-1]
 				continue
@@ -338,13 +343,13 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 func (r *routing) note(c *candidate) {
 	healthy := c.capacity < abi.Critical
 	r.anyCritical = r.anyCritical || !healthy
-	switch tier := c.k.tier; {
+	switch tier := int64(c.k.tier); {
 	case tier < r.minTier:
 		r.minTier, r.minTierHealthy = tier, healthy
 	case tier == r.minTier:
 		r.minTierHealthy = r.minTierHealthy || healthy
 	}
-	r.maxTier = max(r.maxTier, c.k.tier)
+	r.maxTier = max(r.maxTier, int64(c.k.tier))
 }
 
 // bound widens the bounds the normalised scores are relative to.
@@ -486,7 +491,7 @@ func (r *routing) filter() {
 	for i := range r.cands {
 		c := &r.cands[i]
 		switch {
-		case c.k.tier > r.minTier:
+		case int64(c.k.tier) > r.minTier:
 			r.excl = append(r.excl, exclusion{k: c.k, reason: abi.ReasonTier})
 			continue
 		case r.minTierHealthy && c.capacity >= abi.Critical:
