@@ -246,10 +246,10 @@ func appendUSD(b []byte, nano int64) []byte {
 	}
 	b = append(b, '$')
 	b = strconv.AppendInt(b, nano/int64(abi.Dollars), 10)
-	// the fraction's nine digits, zero-padded: those of 1e9 + fraction
-	// after its leading 1
-	var digitsBuf [10]byte
-	frac := strconv.AppendInt(digitsBuf[:0], int64(abi.Dollars)+nano%int64(abi.Dollars), 10)[1:]
+	var frac [9]byte // zero-padded; unsigned 32-bit division is cheap
+	for i, f := 8, uint32(nano%int64(abi.Dollars)); i >= 0; i, f = i-1, f/10 {
+		frac[i] = byte('0' + f%10)
+	}
 	digits := 2
 	if nano < int64(abi.Dollars) {
 		zeros := 0

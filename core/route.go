@@ -76,11 +76,11 @@ type routing struct {
 	cands      []candidate
 	excl       []exclusion
 	top        []int // indices into cands, best first
-	// the tiers among candidates, whether a key of the lowest is not
-	// forecast to run out, and whether any key is
-	minTier, maxTier int64
-	minTierHealthy   bool
-	anyCritical      bool
+	// tiersSeen ORs the candidates' tiers; critical is set when a
+	// candidate is forecast to run out. Both zero (the common case) tell
+	// filter that there is nothing to set aside.
+	tiersSeen int32
+	critical  bool
 	// the model being evaluated: its costs and budgets
 	mo                 *model
 	listCost, worst    int64 // worst: -1 until needed
@@ -97,7 +97,7 @@ func (r *routing) reset(req *abi.RouteRequest, now abi.UnixNano) {
 	r.minute, r.day = at(now, minuteSlot), at(now, daySlot)
 	r.reqBudgets, r.models = r.reqBudgets[:0], r.models[:0]
 	r.cands, r.excl, r.top = r.cands[:0], r.excl[:0], r.top[:0]
-	r.minTier, r.maxTier, r.minTierHealthy, r.anyCritical = maxTier+1, -1, false, false
+	r.tiersSeen, r.critical = 0, false
 	r.minCost, r.minLatency, r.minCW, r.maxCW = -1, 0, 0, 0
 }
 
@@ -285,6 +285,10 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	modelLimits := mo.cfg.Limits != (abi.Limits{})
 	needTags := len(req.Tags) > 0
 	gen := m.gen
+	var (
+		tiers    int32
+		critical bool
+	)
 	for _, k := range mo.prov.keys {
 		if k.mark == gen || k.state != abi.Active || k.restricted || needTags {
 			if reason := m.admissible(r, k, mo); reason != abi.ReasonNone {
@@ -334,22 +338,12 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 				r.cands = r.cands[:len(r.cands)-1]
 				continue
 			}
+			critical = critical || c.capacity >= abi.Critical
 		}
-		r.note(c)
+		tiers |= k.tier
 	}
-}
-
-// note folds a new candidate into the tiers seen.
-func (r *routing) note(c *candidate) {
-	healthy := c.capacity < abi.Critical
-	r.anyCritical = r.anyCritical || !healthy
-	switch tier := int64(c.k.tier); {
-	case tier < r.minTier:
-		r.minTier, r.minTierHealthy = tier, healthy
-	case tier == r.minTier:
-		r.minTierHealthy = r.minTierHealthy || healthy
-	}
-	r.maxTier = max(r.maxTier, int64(c.k.tier))
+	r.tiersSeen |= tiers
+	r.critical = r.critical || critical
 }
 
 // bound widens the bounds the normalised scores are relative to.
@@ -484,17 +478,33 @@ func blocking(now abi.UnixNano, need int64, lists ...[]*budget) (*budget, abi.Un
 // and, as long as one of them has headroom, sets aside those forecast to
 // run out before their reset.
 func (r *routing) filter() {
-	if r.minTier == r.maxTier && !(r.minTierHealthy && r.anyCritical) {
+	if r.tiersSeen == 0 && !r.critical {
+		return // all in tier 0, none forecast to run out
+	}
+	// the lowest and highest tiers, and whether a key of the lowest is not
+	// forecast to run out
+	lowest, highest, healthy := int32(maxTier+1), int32(-1), false
+	for i := range r.cands {
+		c := &r.cands[i]
+		switch ok := c.capacity < abi.Critical; {
+		case c.k.tier < lowest:
+			lowest, healthy = c.k.tier, ok
+		case c.k.tier == lowest:
+			healthy = healthy || ok
+		}
+		highest = max(highest, c.k.tier)
+	}
+	if lowest == highest && !(healthy && r.critical) {
 		return // nothing to set aside
 	}
 	n := 0
 	for i := range r.cands {
 		c := &r.cands[i]
 		switch {
-		case int64(c.k.tier) > r.minTier:
+		case c.k.tier > lowest:
 			r.excl = append(r.excl, exclusion{k: c.k, reason: abi.ReasonTier})
 			continue
-		case r.minTierHealthy && c.capacity >= abi.Critical:
+		case healthy && c.capacity >= abi.Critical:
 			r.excl = append(r.excl, exclusion{k: c.k, reason: abi.ReasonForecast, until: c.resetAt})
 			continue
 		}
