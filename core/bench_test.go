@@ -66,13 +66,16 @@ func BenchmarkDecideBudgets(b *testing.B) {
 
 func benchDecide(b *testing.B, m *Machine, goal abi.Goal) {
 	step := stepper(b, m, goal)
-	for i := range 1000 { // warm up: pools, buffers, maps
+	// Warm up: buffers, maps, and every key's pool, made on its first use
+	// (weighted round-robin uses every key within two rounds of the fleet).
+	warm := 1000 + 2*len(m.keys)
+	for i := range warm {
 		step(i)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		step(1000 + i)
+		step(warm + i)
 	}
 }
 
