@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"testing"
 	"testing/quick"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
 )
 
 // TestMulDivMatchesBigInt checks the 128-bit arithmetic against math/big,
@@ -40,5 +42,27 @@ func TestMulDivMatchesBigInt(t *testing.T) {
 		if !same(tc[0], tc[1], tc[2]) {
 			t.Errorf("mulDiv%v = %d, mulDivUp = %d", tc, mulDiv(tc[0], tc[1], tc[2]), mulDivUp(tc[0], tc[1], tc[2]))
 		}
+	}
+}
+
+// TestShareMatchesMulDivUp checks the window's constant-divisor share
+// against the general arithmetic at every magnitude of count and instant.
+func TestShareMatchesMulDivUp(t *testing.T) {
+	check := func(prev, now int64) bool {
+		prev, now = prev>>uint(prev&63), now>>uint(now&63)
+		if now <= 0 {
+			return true
+		}
+		for _, slot := range []int64{minuteSlot, daySlot} {
+			p := at(abi.UnixNano(now), slot)
+			if got, want := p.share(prev), mulDivUp(prev, p.left(), p.slot); got != want {
+				t.Logf("share(%d) at %d, slot %d = %d, want %d", prev, now, slot, got, want)
+				return false
+			}
+		}
+		return true
+	}
+	if err := quick.Check(check, &quick.Config{MaxCount: 20000}); err != nil {
+		t.Fatal(err)
 	}
 }

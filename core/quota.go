@@ -43,24 +43,24 @@ func (q *quotaView) block(r abi.Reason, until abi.UnixNano) {
 
 // quota evaluates key k's quota for a request of in input tokens to model mo
 // at the route's instant; p is k's pool for mo, nil when it has none yet.
-func (m *Machine) quota(r *routing, k *key, p *pool, mo *model, in abi.Tokens) quotaView {
-	q := quotaView{headroom: ppmOne}
-	if k.cfg.Limits != (abi.Limits{}) {
-		declared(&q, r, k.cfg.Limits, k.inFlight, &k.minute, &k.day, in)
+// It writes the view into q.
+func (m *Machine) quota(q *quotaView, r *routing, k *key, p *pool, mo *model, in abi.Tokens) {
+	*q = quotaView{headroom: ppmOne}
+	if k.restricted && k.cfg.Limits != (abi.Limits{}) {
+		declared(q, r, k.cfg.Limits, k.inFlight, &k.minute, &k.day, in)
 	}
 	if p == nil {
 		if mo.cfg.Limits != (abi.Limits{}) {
-			declared(&q, r, mo.cfg.Limits, 0, &window{}, &window{}, in)
+			declared(q, r, mo.cfg.Limits, 0, &window{}, &window{}, in)
 		}
-		return q
+		return
 	}
 	if mo.cfg.Limits != (abi.Limits{}) {
-		declared(&q, r, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
+		declared(q, r, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
 	}
 	if p.observed.At != 0 {
-		m.observed(&q, r, p, in)
+		m.observed(q, r, p, in)
 	}
-	return q
 }
 
 // declared checks declared limits against our own usage windows.
@@ -94,37 +94,39 @@ func declared(q *quotaView, r *routing, l abi.Limits, inFlight int64, minute, da
 func (m *Machine) observed(q *quotaView, r *routing, p *pool, in abi.Tokens) {
 	o, now := &p.observed, r.now
 	hintCap := now + abi.UnixNano(m.cfg.resetHintCap)
-	// dim checks one dimension; the caller skips those the provider did
-	// not report.
-	dim := func(limit, left, rate, need int64, resetAt abi.UnixNano) {
-		if resetAt <= now {
-			return // the provider's window has reset since
-		}
-		if left < need {
-			q.block(abi.ReasonExhausted, min(resetAt, hintCap))
-			return
-		}
-		if limit > 0 {
-			q.note(left, limit)
-		}
-		expected := mulDiv(rate, int64(resetAt-now), int64(abi.Minute))
-		switch {
-		case expected >= left:
-			q.worsen(abi.Critical)
-		case 2*expected >= left:
-			q.worsen(abi.Constrained)
-		}
-		if q.capacity >= abi.Critical {
-			q.resetAt = max(q.resetAt, min(resetAt, hintCap))
-		}
-	}
 	if o.RemainingRequests >= 0 {
 		rate := max(o.RequestRate, p.minute.requests(r.minute).count)
-		dim(o.LimitRequests, o.RemainingRequests-o.SentRequests, rate, 1, o.ResetRequestsAt)
+		q.dimension(now, hintCap, o.LimitRequests, o.RemainingRequests-o.SentRequests, rate, 1, o.ResetRequestsAt)
 	}
 	if o.RemainingTokens >= 0 {
 		rate := max(o.TokenRate, p.minute.tokens(r.minute).count)
-		dim(o.LimitTokens, o.RemainingTokens, rate, int64(in), o.ResetTokensAt)
+		q.dimension(now, hintCap, o.LimitTokens, o.RemainingTokens, rate, int64(in), o.ResetTokensAt)
+	}
+}
+
+// dimension checks one dimension of a provider's report at now: left of
+// limit until resetAt (capped at hintCap), burning at rate per minute, for
+// a request that needs need.
+func (q *quotaView) dimension(now, hintCap abi.UnixNano, limit, left, rate, need int64, resetAt abi.UnixNano) {
+	if resetAt <= now {
+		return // the provider's window has reset since
+	}
+	if left < need {
+		q.block(abi.ReasonExhausted, min(resetAt, hintCap))
+		return
+	}
+	if limit > 0 {
+		q.note(left, limit)
+	}
+	expected := mulDiv(rate, int64(resetAt-now), int64(abi.Minute))
+	switch {
+	case expected >= left:
+		q.worsen(abi.Critical)
+	case 2*expected >= left:
+		q.worsen(abi.Constrained)
+	}
+	if q.capacity >= abi.Critical {
+		q.resetAt = max(q.resetAt, min(resetAt, hintCap))
 	}
 }
 

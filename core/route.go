@@ -83,7 +83,8 @@ type routing struct {
 	critical  bool
 	// the model being evaluated: its costs and budgets
 	mo                 *model
-	listCost, worst    int64 // worst: -1 until needed
+	quota              quotaView // the key being qualified
+	listCost, worst    int64     // worst: -1 until needed
 	shared, sharedHard bool
 	// sharedRoom is the least room left in a hard budget of the request
 	// or the provider (MaxInt64 if none): the same for every key.
@@ -368,7 +369,8 @@ func (r *routing) bound(c *candidate) {
 func (m *Machine) qualify(r *routing, c *candidate) bool {
 	k, p, mo, now := c.k, c.p, c.mdl, r.now
 	if mo.cfg.Limits != (abi.Limits{}) || k.restricted && k.cfg.Limits != (abi.Limits{}) || p != nil && p.observed.At != 0 {
-		q := m.quota(r, k, p, mo, r.req.InputTokens)
+		q := &r.quota
+		m.quota(q, r, k, p, mo, r.req.InputTokens)
 		if q.blocked != abi.ReasonNone {
 			r.excl = append(r.excl, exclusion{k: k, reason: q.blocked, until: q.until})
 			return false

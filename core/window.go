@@ -1,6 +1,10 @@
 package core
 
-import "github.com/apikeyrouter/apikeyrouter/abi"
+import (
+	"math/bits"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
 
 // Slot lengths of the two sliding windows.
 const (
@@ -87,7 +91,26 @@ func (w *window) tokens(p position) usage {
 // slide weighs the previous slot by the part of it still in the window,
 // rounding up, so that a limit is never exceeded by rounding.
 func slide(cur, prev int64, p position) usage {
-	return usage{count: cur + mulDivUp(prev, p.left(), p.slot), cur: cur, prev: prev}
+	return usage{count: cur + p.share(prev), cur: cur, prev: prev}
+}
+
+// share is mulDivUp(prev, p.left(), p.slot): the part of the previous
+// slot's count still inside the window. The slot is one of two constants,
+// and a division by a constant compiles to a multiplication.
+func (p position) share(prev int64) int64 {
+	if prev <= 0 {
+		return 0
+	}
+	hi, lo := bits.Mul64(uint64(prev), uint64(p.left()))
+	if hi == 0 && lo < 1<<63 {
+		switch p.slot {
+		case minuteSlot:
+			return int64((lo + uint64(minuteSlot) - 1) / uint64(minuteSlot))
+		case daySlot:
+			return int64((lo + uint64(daySlot) - 1) / uint64(daySlot))
+		}
+	}
+	return mulDivUp(prev, p.left(), p.slot)
 }
 
 // freeAt returns when a sliding count falls to at most limit-need, so that
