@@ -64,8 +64,34 @@ func BenchmarkDecideBudgets(b *testing.B) {
 	}
 }
 
-func benchDecide(b *testing.B, m *Machine, goal abi.Goal) {
-	step := stepper(b, m, goal)
+// BenchmarkDecideQuota is BenchmarkDecideBudgets with quota on every key:
+// declared request and token limits per minute, and the provider's
+// rate-limit report on every answer (issue 3's "quota and budgets on").
+func BenchmarkDecideQuota(b *testing.B) {
+	for _, n := range []int{10, 100, 1000, 10000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			m := benchFleet(b, n, 1000)
+			var fx abi.Effects
+			m.Apply(&abi.Event{V: abi.Version, Now: rigStart, Budget: &abi.Budget{ID: "global", Limit: 1_000_000 * abi.Dollars}}, &fx)
+			for _, k := range m.keys {
+				cfg := k.cfg
+				cfg.Limits = abi.Limits{RPM: 10_000, TPM: 20_000_000}
+				if m.Apply(&abi.Event{V: abi.Version, Now: rigStart, Key: &cfg}, &fx); fx.Code != abi.OK {
+					b.Fatal(fx.Message)
+				}
+			}
+			benchDecideWith(b, m, abi.GoalFairness, &abi.RateLimit{LimitRequests: 10_000, RemainingRequests: 9_990,
+				ResetRequests: 6 * abi.Second, LimitTokens: 2_000_000, RemainingTokens: 1_990_000, ResetTokens: 300 * abi.Millisecond})
+		})
+	}
+}
+
+func benchDecide(b *testing.B, m *Machine, goal abi.Goal) { benchDecideWith(b, m, goal, nil) }
+
+// benchDecideWith is benchDecide with rl as the provider's rate-limit
+// report on every outcome.
+func benchDecideWith(b *testing.B, m *Machine, goal abi.Goal, rl *abi.RateLimit) {
+	step := stepper(b, m, goal, rl)
 	// Warm up: buffers, maps, and every key's pool, made on its first use
 	// (weighted round-robin uses every key within two rounds of the fleet).
 	warm := 1000 + 2*len(m.keys)
@@ -79,11 +105,13 @@ func benchDecide(b *testing.B, m *Machine, goal abi.Goal) {
 	}
 }
 
-// stepper returns a function that makes decision i and settles it.
-func stepper(b *testing.B, m *Machine, goal abi.Goal) func(i int) {
+// stepper returns a function that makes decision i and settles it, with
+// rl (if not nil) as the provider's rate-limit report.
+func stepper(b *testing.B, m *Machine, goal abi.Goal, rl *abi.RateLimit) func(i int) {
 	req := abi.RouteRequest{V: abi.Version, Now: rigStart, Model: "gpt-4o-mini", InputTokens: 1000, MaxOutputTokens: 200,
 		Objective: abi.Objective{Primary: goal}}
-	out := abi.Outcome{Result: abi.Success, Usage: abi.Usage{InputTokens: 1000, OutputTokens: 180}, LatencyMicros: 400_000}
+	out := abi.Outcome{Result: abi.Success, Usage: abi.Usage{InputTokens: 1000, OutputTokens: 180}, LatencyMicros: 400_000,
+		RateLimit: rl}
 	ev := abi.Event{V: abi.Version, Outcome: &out}
 	var d abi.Decision
 	var fx abi.Effects
@@ -94,7 +122,9 @@ func stepper(b *testing.B, m *Machine, goal abi.Goal) func(i int) {
 			b.Fatalf("refused: %s", d.Explanation)
 		}
 		out.Attempt, ev.Now = d.Attempt, req.Now
-		m.Apply(&ev, &fx)
+		if m.Apply(&ev, &fx); fx.Code != abi.OK {
+			b.Fatalf("outcome: %s", fx.Message)
+		}
 	}
 }
 
@@ -104,7 +134,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
 			m := benchFleet(b, n, 0)
-			step := stepper(b, m, abi.GoalFairness)
+			step := stepper(b, m, abi.GoalFairness, nil)
 			for i := range n { // round-robin: every key gets a pool and usage
 				step(i)
 			}
@@ -127,7 +157,7 @@ func BenchmarkRestore(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
 			m := benchFleet(b, n, 0)
-			step := stepper(b, m, abi.GoalFairness)
+			step := stepper(b, m, abi.GoalFairness, nil)
 			for i := range n {
 				step(i)
 			}

@@ -71,21 +71,24 @@ func declared(q *quotaView, r *routing, l abi.Limits, inFlight int64, minute, da
 		}
 		q.note(l.Concurrency-inFlight, l.Concurrency)
 	}
-	check := func(u usage, limit, need int64, at position) {
-		if u.count+need > limit {
-			q.block(abi.ReasonRateLimit, u.freeAt(at, limit, need))
-		}
-		q.note(limit-u.count, limit)
-	}
 	if l.RPM > 0 {
-		check(minute.requests(r.minute), l.RPM, 1, r.minute)
+		q.window(minute.requests(r.minute), l.RPM, 1, r.minute)
 	}
 	if l.TPM > 0 {
-		check(minute.tokens(r.minute), l.TPM, int64(in), r.minute)
+		q.window(minute.tokens(r.minute), l.TPM, int64(in), r.minute)
 	}
 	if l.RPD > 0 {
-		check(day.requests(r.day), l.RPD, 1, r.day)
+		q.window(day.requests(r.day), l.RPD, 1, r.day)
 	}
+}
+
+// window checks one declared limit against a sliding count u at p, for a
+// request that needs need more.
+func (q *quotaView) window(u usage, limit, need int64, p position) {
+	if u.count+need > limit {
+		q.block(abi.ReasonRateLimit, u.freeAt(p, limit, need))
+	}
+	q.note(limit-u.count, limit)
 }
 
 // observed checks the provider's last rate-limit report, less what was

@@ -24,7 +24,7 @@ type microSuite struct {
 // natively (struct API), then route+apply, snapshot and restore natively
 // and under wazero through the byte API.
 var microSuites = []microSuite{
-	{pkg: "./core", bench: "^BenchmarkDecide(Budgets)?$"},
+	{pkg: "./core", bench: "^BenchmarkDecide(Budgets|Quota)?$"},
 	{pkg: "./hosts/internal/wasmcore", bench: "^BenchmarkRoute$/keys=/budgets=/core=(native|wazero)$"},
 	{pkg: "./hosts/internal/wasmcore", bench: "^Benchmark(Snapshot|Restore)$/keys=/budgets=/core=(native|wazero)$", count: 3},
 }

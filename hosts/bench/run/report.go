@@ -345,13 +345,16 @@ func (r *report) microTables(b *strings.Builder, raw string) {
 			prev = route(n, budgets, "wazero")
 		}
 	}
-	b.WriteString("\n### The decision alone, natively (`core.Machine`, no codec)\n\n`BenchmarkDecide` and `BenchmarkDecideBudgets` in `core`: route and apply on the struct API.\n\n" +
-		"| keys | fairness | cost | fairness, 1,000 budgets |\n|--:|--:|--:|--:|\n")
+	b.WriteString("\n### The decision alone, natively (`core.Machine`, no codec)\n\n`BenchmarkDecide`, `BenchmarkDecideBudgets` and " +
+		"`BenchmarkDecideQuota` in `core`: route and apply on the struct API. Quota: every key declares requests and tokens " +
+		"per minute, and every answer carries the provider's rate-limit report.\n\n" +
+		"| keys | fairness | cost | fairness, 1,000 budgets | the same with quota |\n|--:|--:|--:|--:|--:|\n")
 	for _, n := range benchSizes {
-		fmt.Fprintf(b, "| %d | %s | %s | %s |\n", n,
+		fmt.Fprintf(b, "| %d | %s | %s | %s | %s |\n", n,
 			get(corePkg, fmt.Sprintf("BenchmarkDecide/objective=fairness/keys=%d", n), "ns/op"),
 			get(corePkg, fmt.Sprintf("BenchmarkDecide/objective=cost/keys=%d", n), "ns/op"),
-			get(corePkg, fmt.Sprintf("BenchmarkDecideBudgets/keys=%d", n), "ns/op"))
+			get(corePkg, fmt.Sprintf("BenchmarkDecideBudgets/keys=%d", n), "ns/op"),
+			get(corePkg, fmt.Sprintf("BenchmarkDecideQuota/keys=%d", n), "ns/op"))
 	}
 	b.WriteString("\n### Snapshot and restore\n\nEvery key has served one request. Size is the encoded snapshot.\n\n" +
 		"| keys | budgets | size | snapshot native | snapshot wasm | wasm ÷ native | restore native | restore wasm | wasm ÷ native |\n|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
