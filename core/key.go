@@ -50,6 +50,9 @@ func (k *key) configure(cfg abi.Key) {
 	k.restricted = len(cfg.Models) > 0 || len(cfg.Tags) > 0 || cfg.Limits != (abi.Limits{}) || cfg.Discount > 0
 }
 
+// setBudgets sets the key-scope budgets.
+func (k *key) setBudgets(bs []*budget) { k.budgets, k.budgeted = bs, len(bs) > 0 }
+
 // discount is the key's discount in basis points; only a restricted key
 // has one, which spares the others a read of their configuration.
 func (k *key) discount() int64 {

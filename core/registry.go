@@ -32,7 +32,7 @@ func (m *Machine) upsertProvider(p *abi.Provider) error {
 	pr := &provider{id: p.ID, models: map[string]*model{}}
 	m.providerByID[p.ID] = pr
 	m.providers = insertSorted(m.providers, pr, func(p *provider) abi.ProviderID { return p.id })
-	m.reindexBudgets()
+	pr.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeProvider, string(p.ID)}]
 	return nil
 }
 
@@ -198,7 +198,7 @@ func (m *Machine) upsertKey(k *abi.Key) error {
 		pr.keys = insertSorted(pr.keys, ke, keyID)
 	}
 	ke.configure(cfg)
-	ke.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeKey, string(k.ID)}]
+	ke.setBudgets(m.budgetsByTarget[scopeTarget{abi.ScopeKey, string(k.ID)}])
 	return nil
 }
 
@@ -280,8 +280,9 @@ func (m *Machine) upsertBudget(b *abi.Budget) error {
 	}
 	nb := newBudget(*b)
 	m.budgetByID[b.ID] = nb
-	m.budgets = insertSorted(m.budgets, nb, func(b *budget) abi.BudgetID { return b.cfg.ID })
-	m.reindexBudgets()
+	m.budgets = insertSorted(m.budgets, nb, budgetID)
+	st := scopeTarget{b.Scope, b.Target}
+	m.attachBudgets(st, insertSorted(m.budgetsByTarget[st], nb, budgetID))
 	return nil
 }
 
@@ -291,36 +292,48 @@ func (m *Machine) removeBudget(id abi.BudgetID) error {
 		return abi.Errorf(abi.UnknownBudget, "no budget %q", id)
 	}
 	m.dropBudget(b)
-	m.reindexBudgets()
 	return nil
 }
 
 func (m *Machine) dropBudget(b *budget) {
 	b.removed = true
 	delete(m.budgetByID, b.cfg.ID)
-	m.budgets = removeSorted(m.budgets, b.cfg.ID, func(b *budget) abi.BudgetID { return b.cfg.ID })
+	m.budgets = removeSorted(m.budgets, b.cfg.ID, budgetID)
+	st := scopeTarget{b.cfg.Scope, b.cfg.Target}
+	m.attachBudgets(st, removeSorted(m.budgetsByTarget[st], b.cfg.ID, budgetID))
 }
 
-// reindexBudgets rebuilds the budget lists of every provider, key and client.
-func (m *Machine) reindexBudgets() {
-	clear(m.budgetsByTarget)
-	for _, b := range m.budgets {
-		st := scopeTarget{b.cfg.Scope, b.cfg.Target}
-		m.budgetsByTarget[st] = append(m.budgetsByTarget[st], b)
+func budgetID(b *budget) abi.BudgetID { return b.cfg.ID }
+
+// attachBudgets makes list the budgets of scope and target st: in the
+// index, and on the global list, provider, models, key or client it names.
+// Changing one budget touches only what it applies to.
+func (m *Machine) attachBudgets(st scopeTarget, list []*budget) {
+	if len(list) == 0 {
+		delete(m.budgetsByTarget, st)
+		list = nil
+	} else {
+		m.budgetsByTarget[st] = list
 	}
-	m.globalBudgets = m.budgetsByTarget[scopeTarget{abi.ScopeGlobal, ""}]
-	for _, p := range m.providers {
-		p.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeProvider, string(p.id)}]
-		for _, mo := range p.models {
-			mo.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeModel, mo.cfg.Name}]
+	switch st.scope {
+	case abi.ScopeGlobal:
+		m.globalBudgets = list
+	case abi.ScopeProvider:
+		if p := m.providerByID[abi.ProviderID(st.target)]; p != nil {
+			p.budgets = list
 		}
-	}
-	for _, k := range m.keys {
-		k.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeKey, string(k.cfg.ID)}]
-		k.budgeted = len(k.budgets) > 0
-	}
-	for _, c := range m.clients {
-		c.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeClient, string(c.cfg.ID)}]
+	case abi.ScopeModel:
+		for _, mo := range m.modelsByName[st.target] {
+			mo.budgets = list
+		}
+	case abi.ScopeKey:
+		if k := m.keyByID[abi.KeyID(st.target)]; k != nil {
+			k.setBudgets(list)
+		}
+	case abi.ScopeClient:
+		if c := m.clientByID[abi.ClientID(st.target)]; c != nil {
+			c.budgets = list
+		}
 	}
 }
 
