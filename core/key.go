@@ -25,7 +25,13 @@ type key struct {
 	// current is the smooth weighted round-robin counter; weight is the
 	// key's share (at least 1).
 	current, weight int64
-	inFlight        int64
+	// home holds the key's first pool, so that most keys' only pool lies
+	// beside the fields above instead of elsewhere in memory (its state
+	// and observed.At, which routing reads, end the first 64 bytes); its
+	// id is -1 while it is unused.
+	home pool
+
+	inFlight int64
 	// lastUsed is when a decision last chose the key.
 	lastUsed abi.UnixNano
 
@@ -41,6 +47,13 @@ type key struct {
 	minute  window
 	day     window
 	removed bool
+}
+
+// newKey returns a key of provider prov, with no pool yet.
+func newKey(cfg abi.Key, prov *provider) *key {
+	k := &key{prov: prov, home: pool{id: -1}}
+	k.configure(cfg)
+	return k
 }
 
 // configure sets the key's configuration and what is derived from it.
@@ -80,7 +93,11 @@ func (k *key) ensurePool(id int32, name string) *pool {
 	if p := k.pool(id); p != nil {
 		return p
 	}
-	p := &pool{id: id, name: name, success: ppmOne}
+	p := &k.home
+	if p.id >= 0 {
+		p = &pool{}
+	}
+	*p = pool{id: id, name: name, success: ppmOne}
 	i, _ := slices.BinarySearchFunc(k.pools, id, func(p *pool, id int32) int { return int(p.id - id) })
 	k.pools = slices.Insert(k.pools, i, p)
 	k.first, k.firstID = k.pools[0], k.pools[0].id

@@ -192,7 +192,7 @@ func (m *Machine) upsertKey(k *abi.Key) error {
 		ke = nil
 	}
 	if ke == nil {
-		ke = &key{cfg: cfg, prov: pr}
+		ke = newKey(cfg, pr)
 		m.keyByID[k.ID] = ke
 		m.keys = insertSorted(m.keys, ke, keyID)
 		pr.keys = insertSorted(pr.keys, ke, keyID)

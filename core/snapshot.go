@@ -284,7 +284,8 @@ func (m *Machine) restoreAttempts(list []abi.AttemptState) error {
 		k := m.keyByID[as.Key]
 		if k == nil {
 			if k = detached[as.Key]; k == nil {
-				k = &key{cfg: abi.Key{ID: as.Key, Provider: as.Provider}, prov: &provider{id: as.Provider}, removed: true}
+				k = newKey(abi.Key{ID: as.Key, Provider: as.Provider}, &provider{id: as.Provider})
+				k.removed = true
 				detached[as.Key] = k
 			}
 		}
