@@ -70,7 +70,8 @@ func TestSampledChunk(t *testing.T) {
 
 // BenchmarkRequest measures an estimate by request size, including a
 // pathological one (mixed whitespace, quadratic for the pre-tokenizer if
-// it saw the run whole).
+// it saw the run whole), with the words remembered from earlier requests
+// and with none (cold).
 //
 //	go test -run '^$' -bench BenchmarkRequest -benchmem ./plugins/tokenize
 func BenchmarkRequest(b *testing.B) {
@@ -87,14 +88,23 @@ func BenchmarkRequest(b *testing.B) {
 	} {
 		body := []byte(fmt.Sprintf(`{"messages":[{"role":"user","content":%q}]}`, tc.text))
 		vocabularies[O200kBase]()
-		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(tc.text)))
-			for b.Loop() {
-				if _, err := Request(O200kBase, "chat/completions", body); err != nil {
-					b.Fatal(err)
-				}
+		for _, cold := range []bool{false, true} {
+			name := tc.name
+			if cold {
+				name += "/cold" // no word remembered: every chunk is encoded
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(tc.text)))
+				for b.Loop() {
+					if cold {
+						clear(words[O200kBase].counts)
+					}
+					if _, err := Request(O200kBase, "chat/completions", body); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
