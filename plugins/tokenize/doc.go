@@ -55,12 +55,13 @@
 // forced cuts; the sampled long ones 0.5–0.8 %).
 //
 // Text repeats its words, so each vocabulary remembers the token counts
-// of up to 32,768 words (of at most 32 bytes, a few MB): a piece whose
-// words are all known is counted by map lookups, about 10 µs per KiB of
-// prose instead of 90 (BenchmarkRequest); a piece with a new word is
-// encoded once, about a quarter slower than a plain count, and teaches the
-// cache its words. The count is the same either way: words are cut where
-// pieces are.
+// of up to 32,768 words of at most 32 bytes (by a keyed hash, not their
+// text: about 1 MB, and no prompt text kept): a piece whose words are all
+// known is counted by map lookups, about 10 µs per KiB of prose instead
+// of 90 (BenchmarkRequest); a piece with a new word is encoded once, about
+// as fast as a plain count, and teaches the cache its words. The count is
+// the same either way, since words are cut where pieces are (unless a new
+// word shares a remembered word's 64-bit hash: odds below 1 in 10^14).
 //
 // # Cold start
 //

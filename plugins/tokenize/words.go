@@ -1,7 +1,7 @@
 package tokenize
 
 import (
-	"strings"
+	"hash/maphash"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -14,25 +14,33 @@ import (
 // starts a piece there, so a text's count is the sum of its words' (see
 // [cut]). Text repeats its words, so their counts are remembered: a chunk
 // whose words are all known is counted by map lookups, without running
-// the pre-tokenizer's regular expression (tens of µs per KiB).
+// the pre-tokenizer's regular expression (tens of µs per KiB). Words are
+// remembered by a keyed 64-bit hash, not their text, so no fragment of a
+// prompt outlives its request; a new word would have to share a
+// remembered word's hash (odds below 1 in 10^14) for a count to be off.
 const (
 	// maxWordBytes is the longest word remembered.
 	maxWordBytes = 32
-	// maxWords bounds a vocabulary's remembered words (a few MB); when
+	// maxWords bounds a vocabulary's remembered words (about 1 MB); when
 	// full, they are forgotten and learned again.
 	maxWords = 1 << 15
 )
 
 // wordCounts remembers the token counts of words for one vocabulary.
 type wordCounts struct {
+	seed   maphash.Seed
 	mu     sync.RWMutex
-	counts map[string]int32
+	counts map[uint64]int32 // by the word's hash
+}
+
+func newWordCounts() *wordCounts {
+	return &wordCounts{seed: maphash.MakeSeed(), counts: map[uint64]int32{}}
 }
 
 // words holds each vocabulary's remembered words.
 var words = map[Encoding]*wordCounts{
-	O200kBase:  {counts: map[string]int32{}},
-	Cl100kBase: {counts: map[string]int32{}},
+	O200kBase:  newWordCounts(),
+	Cl100kBase: newWordCounts(),
 }
 
 // count returns the tokens of chunk in vocabulary tok: from the
@@ -56,7 +64,7 @@ func (w *wordCounts) lookup(chunk string) (int, bool) {
 	for rest := chunk; rest != ""; {
 		var word string
 		word, rest = nextWord(rest)
-		n, ok := w.counts[word]
+		n, ok := w.counts[maphash.String(w.seed, word)]
 		if !ok {
 			return 0, false
 		}
@@ -70,7 +78,7 @@ func (w *wordCounts) lookup(chunk string) (int, bool) {
 // words teaches nothing.
 func (w *wordCounts) learn(chunk string, tokens []string) {
 	type wordCount struct {
-		word string
+		hash uint64
 		n    int32
 	}
 	var learned []wordCount
@@ -88,7 +96,7 @@ func (w *wordCounts) learn(chunk string, tokens []string) {
 			return
 		}
 		if len(word) <= maxWordBytes {
-			learned = append(learned, wordCount{word, n})
+			learned = append(learned, wordCount{maphash.String(w.seed, word), n})
 		}
 	}
 	w.mu.Lock()
@@ -97,7 +105,7 @@ func (w *wordCounts) learn(chunk string, tokens []string) {
 		clear(w.counts)
 	}
 	for _, wc := range learned {
-		w.counts[strings.Clone(wc.word)] = wc.n // the chunk may alias a request's buffer
+		w.counts[wc.hash] = wc.n
 	}
 }
 

@@ -34,7 +34,7 @@ func TestWordsCountAsTheTokenizer(t *testing.T) {
 	}
 	for _, enc := range []Encoding{O200kBase, Cl100kBase} {
 		tok := vocabularies[enc]()
-		known := &wordCounts{counts: map[string]int32{}}
+		known := newWordCounts()
 		for pass := range 2 { // cold, then warm
 			for i, text := range texts {
 				for s := text; s != ""; {
@@ -56,7 +56,7 @@ func TestWordsCountAsTheTokenizer(t *testing.T) {
 // TestWordsForgetWhenFull checks that the remembered words stay bounded.
 func TestWordsForgetWhenFull(t *testing.T) {
 	tok := vocabularies[O200kBase]()
-	known := &wordCounts{counts: map[string]int32{}}
+	known := newWordCounts()
 	var b strings.Builder
 	for i := range maxWords + 100 {
 		b.WriteString(" w")
