@@ -54,7 +54,7 @@ run: build
 ## the golden vectors replayed from Node through Extism
 test: wasm
 	$(GO) test -race -timeout 15m $(GO_TEST_FLAGS) ./...
-	GOAMD64=v3 $(GO) test -count=1 ./core/... ./abi/... ./hosts/internal/wasmcore/...
+	GOAMD64=v3 $(GO) test -count=1 ./core/... ./abi/... ./internal/coretest/... ./hosts/internal/wasmcore/...
 	npm ci --prefix hosts/node --no-audit --no-fund
 	node --disable-warning=ExperimentalWarning hosts/node/test.mjs $(CORE_WASM) testdata/vectors
 	node --disable-warning=ExperimentalWarning hosts/node/example.mjs $(CORE_WASM) > /dev/null
@@ -86,7 +86,7 @@ fuzz:
 
 ## vectors: rewrite the golden vectors from the native core (new vectors only!)
 vectors:
-	$(GO) test ./core/coretest -run TestVectors -update
+	$(GO) test ./internal/coretest -run TestVectors -update
 
 ## verify: formatting, vet, tidy modules, the wasip1 cross-build, a clean tree
 verify:

@@ -32,10 +32,6 @@ var bannedCalls = map[string][]string{
 		"Uint64", "Uint64N", "Float32", "Float64", "Perm", "Shuffle", "N", "ExpFloat64", "NormFloat64"},
 }
 
-// exempt are packages under core/ that are not part of the core: test
-// harnesses that read files.
-var exempt = []string{"coretest"}
-
 func TestImports(t *testing.T) {
 	checked := 0
 	for _, root := range []string{".", "../abi"} {
@@ -44,7 +40,7 @@ func TestImports(t *testing.T) {
 				return err
 			}
 			if d.IsDir() {
-				if slices.Contains(exempt, d.Name()) || d.Name() == "testdata" {
+				if d.Name() == "testdata" {
 					return filepath.SkipDir
 				}
 				return nil

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
-	"github.com/apikeyrouter/apikeyrouter/core/coretest"
+	"github.com/apikeyrouter/apikeyrouter/internal/coretest"
 )
 
 // TestSnapshotRestoreRoundTrip replays every golden vector, then restores

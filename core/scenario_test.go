@@ -4,7 +4,7 @@ import (
 	"flag"
 	"testing"
 
-	"github.com/apikeyrouter/apikeyrouter/core/coretest"
+	"github.com/apikeyrouter/apikeyrouter/internal/coretest"
 )
 
 var rewrite = flag.Bool("rewrite", false, "rewrite testdata/scenarios with the actual output")

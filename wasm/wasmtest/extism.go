@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
-	"github.com/apikeyrouter/apikeyrouter/core/coretest"
+	"github.com/apikeyrouter/apikeyrouter/internal/coretest"
 	extism "github.com/extism/go-sdk"
 	"github.com/tetratelabs/wazero"
 )

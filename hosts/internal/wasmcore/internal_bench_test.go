@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
-	"github.com/apikeyrouter/apikeyrouter/core/coretest"
+	"github.com/apikeyrouter/apikeyrouter/internal/coretest"
 )
 
 // BenchmarkCrossing is the bare cost of a call into the module and back:

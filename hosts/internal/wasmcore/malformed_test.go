@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
-	"github.com/apikeyrouter/apikeyrouter/core/coretest"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore"
+	"github.com/apikeyrouter/apikeyrouter/internal/coretest"
 	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
 )
 

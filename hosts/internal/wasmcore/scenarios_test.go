@@ -3,8 +3,8 @@ package wasmcore_test
 import (
 	"testing"
 
-	"github.com/apikeyrouter/apikeyrouter/core/coretest"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore"
+	"github.com/apikeyrouter/apikeyrouter/internal/coretest"
 	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
-	"github.com/apikeyrouter/apikeyrouter/core/coretest"
+	"github.com/apikeyrouter/apikeyrouter/internal/coretest"
 )
 
 // t0 is the scenarios' start. It is early (1970-01-12) because core's

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
-	"github.com/apikeyrouter/apikeyrouter/core/coretest"
+	"github.com/apikeyrouter/apikeyrouter/internal/coretest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/vectors from the native core")
