@@ -29,7 +29,7 @@ func TestVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(vectors) < len(vectorSources()) {
-		t.Fatalf("%d vectors on disk, %d defined: run go test ./core/coretest -update", len(vectors), len(vectorSources()))
+		t.Fatalf("%d vectors on disk, %d defined: run go test ./internal/coretest -update", len(vectors), len(vectorSources()))
 	}
 	coretest.Run(t, vectors, func(*testing.T) coretest.Core { return coretest.NewNative() })
 }
