@@ -64,6 +64,9 @@ func (w *wordCounts) lookup(chunk string) (int, bool) {
 	for rest := chunk; rest != ""; {
 		var word string
 		word, rest = nextWord(rest)
+		if len(word) > maxWordBytes {
+			return 0, false // never remembered
+		}
 		n, ok := w.counts[maphash.String(w.seed, word)]
 		if !ok {
 			return 0, false
