@@ -56,12 +56,19 @@ func BenchmarkDecide(b *testing.B) {
 func BenchmarkDecideBudgets(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
-			m := benchFleet(b, n, 1000)
-			var fx abi.Effects
-			m.Apply(&abi.Event{V: abi.Version, Now: rigStart, Budget: &abi.Budget{ID: "global", Limit: 1_000_000 * abi.Dollars}}, &fx)
-			benchDecide(b, m, abi.GoalFairness)
+			benchDecide(b, budgetedFleet(b, n), abi.GoalFairness)
 		})
 	}
+}
+
+// budgetedFleet is benchFleet(n, 1000) with a global budget too.
+func budgetedFleet(b *testing.B, n int) *Machine {
+	m := benchFleet(b, n, 1000)
+	var fx abi.Effects
+	if m.Apply(&abi.Event{V: abi.Version, Now: rigStart, Budget: &abi.Budget{ID: "global", Limit: 1_000_000 * abi.Dollars}}, &fx); fx.Code != abi.OK {
+		b.Fatal(fx.Message)
+	}
+	return m
 }
 
 // BenchmarkDecideQuota is BenchmarkDecideBudgets with quota on every key:
@@ -70,9 +77,8 @@ func BenchmarkDecideBudgets(b *testing.B) {
 func BenchmarkDecideQuota(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
 		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
-			m := benchFleet(b, n, 1000)
+			m := budgetedFleet(b, n)
 			var fx abi.Effects
-			m.Apply(&abi.Event{V: abi.Version, Now: rigStart, Budget: &abi.Budget{ID: "global", Limit: 1_000_000 * abi.Dollars}}, &fx)
 			for _, k := range m.keys {
 				cfg := k.cfg
 				cfg.Limits = abi.Limits{RPM: 10_000, TPM: 20_000_000}
