@@ -27,8 +27,9 @@ type Decision struct {
 	Reserved NanoUSD `msgpack:"reserved,omitempty" json:"reserved,omitempty"`
 	// Eligible counts the keys that could serve the request.
 	Eligible int64 `msgpack:"eligible,omitempty" json:"eligible,omitempty"`
-	// Candidates are the scored keys, chosen first, then fallbacks (all
-	// eligible keys when the request asked for Detail).
+	// Candidates are every eligible key with its metrics, chosen first,
+	// listed only when the request asked for Detail: the hot path acts on
+	// Key and Fallbacks, and Explanation says why.
 	Candidates []Candidate `msgpack:"candidates,omitempty" json:"candidates,omitempty"`
 	// Excluded are keys that were not candidates, and why: the first few,
 	// or all when the request asked for Detail.

@@ -143,6 +143,7 @@ func (m *Machine) openAttempt(now abi.UnixNano, c *candidate, cl *client) *attem
 // closeAttempt releases an attempt's in-flight slots and reservations,
 // charging spend to the budgets that are still registered.
 func (m *Machine) closeAttempt(now abi.UnixNano, a *attempt, spend abi.NanoUSD) {
+	a.key.forgetCalm() // and the outcome's usage, which follows
 	a.key.inFlight = max(a.key.inFlight-1, 0)
 	a.pool.inFlight = max(a.pool.inFlight-1, 0)
 	if a.probe {
@@ -155,6 +156,9 @@ func (m *Machine) closeAttempt(now abi.UnixNano, a *attempt, spend abi.NanoUSD) 
 		r.b.release(r.amount)
 		if spend > 0 {
 			r.b.charge(now, int64(spend))
+			if r.b.owner != nil {
+				r.b.owner.roomFloor = noFloor
+			}
 		}
 	}
 	m.attempts.close(a)

@@ -23,6 +23,9 @@ type budget struct {
 	limit      int64
 	hard       bool
 	removed    bool
+	// owner is the key a key-scope budget was last attached to: its
+	// roomFloor must be forgotten when the budget's room shrinks.
+	owner *key
 	// buckets hold a rolling budget's spend, oldest first.
 	buckets []int64
 	cfg     abi.Budget
@@ -120,8 +123,10 @@ func (b *budget) room(now abi.UnixNano) int64 {
 
 // fitsAt returns the earliest time at which need could fit the budget:
 // the end of its calendar period, or when enough of a rolling window's spend
-// has aged out (counting open reservations as they are). Zero means never:
-// need exceeds the whole limit.
+// has aged out (counting open reservations as they are). When only open
+// reservations stand in the way, it is when the last spend ages out, or
+// the end of the current bucket if none is counted: a hint, as settling
+// them is what frees room. Zero means never: need exceeds the whole limit.
 func (b *budget) fitsAt(now abi.UnixNano, need int64) abi.UnixNano {
 	if need > b.limit {
 		return 0
@@ -132,15 +137,20 @@ func (b *budget) fitsAt(now abi.UnixNano, need int64) abi.UnixNano {
 	spent, shift := b.spentAt(now)
 	bl := b.bucketLen()
 	newest := int64(b.start) + shift*bl // start of the bucket holding now
+	last := shift                       // the newest bucket holding spend, else now's
 	for i := shift; i < rollingBuckets; i++ {
+		if b.buckets[i] == 0 {
+			continue
+		}
+		last = i
 		spent -= b.buckets[i]
 		if b.limit-spent-b.reserved >= need {
-			// bucket i leaves the window when the window's newest bucket
-			// is i+1 buckets past it
-			return abi.UnixNano(newest + (i+1-shift)*bl)
+			break
 		}
 	}
-	return abi.UnixNano(newest + (rollingBuckets-shift)*bl)
+	// bucket i leaves the window when the window's newest bucket is i+1
+	// buckets past it
+	return abi.UnixNano(newest + (last+1-shift)*bl)
 }
 
 // charge adds settled spend at now.

@@ -1,47 +1,55 @@
 package core
 
 import (
+	"math"
 	"slices"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 )
 
 // key is a registered key and its key-wide state. The fields routing reads
-// for every key come first and fill 64 bytes, one cache line when the
-// allocation is aligned to one.
+// for every key fill 64 bytes, hot, after 56 bytes of others: an object of
+// this size (with pointers) comes from a size class of an odd number of
+// cache lines and follows an 8-byte allocation header, so hot starts a
+// cache line and keys scanned in turn spread over the cache's sets
+// (TestKeyLayout checks both).
 type key struct {
+	prov *provider
+	// budgets are the key-scope budgets.
+	budgets []*budget
+	// pools are the per-model (or quota group) states, sorted by id.
+	pools []*pool
+
 	// mark is the route generation that excluded the key by request.
-	mark uint32
-	// first is pools[0] and firstID its id, kept here because most keys
-	// serve one pool.
-	firstID int32
-	state   abi.State
-	// restricted is set when the key serves only some models, or carries
-	// tags, or declares limits: the slower checks are needed. budgeted is
-	// set when budgets is not empty.
-	restricted, budgeted bool
-	tier                 int32 // cfg.Tier
-	first                *pool
+	mark  uint32
+	tier  int32 // cfg.Tier
+	state abi.State
+	// filtered is set when the key serves only some models or carries
+	// tags, limited when it declares limits, budgeted when budgets is not
+	// empty, hardBudgets when one of them is hard: each calls for a check
+	// the other keys are spared.
+	filtered, limited, budgeted, hardBudgets bool
+	// discount is cfg.Discount, in basis points.
+	discount uint16
 	// current is the smooth weighted round-robin counter; weight is the
 	// key's share (at least 1).
 	current, weight int64
+	// roomFloor is at most the least room left in the key's hard budgets
+	// (MaxInt64 with none), or noFloor when unknown. Room only grows as
+	// time passes, so it holds until a reservation, a charge or a limit
+	// changes, which forget it.
+	roomFloor int64
 	// home holds the key's first pool, so that most keys' only pool lies
-	// beside the fields above instead of elsewhere in memory (its state
-	// and observed.At, which routing reads, end the first 64 bytes); its
-	// id is -1 while it is unused.
+	// beside the fields above instead of elsewhere in memory (the pool's
+	// fields routing reads end the 64 bytes); its id is -1 while it is
+	// unused.
 	home pool
 
 	inFlight int64
 	// lastUsed is when a decision last chose the key.
 	lastUsed abi.UnixNano
 
-	// budgets are the key-scope budgets.
-	budgets []*budget
-	// pools are the per-model (or quota group) states, sorted by id.
-	pools []*pool
-
 	cfg     abi.Key
-	prov    *provider
 	trigger abi.Trigger
 	since   abi.UnixNano
 	minute  window
@@ -51,7 +59,7 @@ type key struct {
 
 // newKey returns a key of provider prov, with no pool yet.
 func newKey(cfg abi.Key, prov *provider) *key {
-	k := &key{prov: prov, home: pool{id: -1}}
+	k := &key{prov: prov, home: pool{id: -1}, roomFloor: noFloor}
 	k.configure(cfg)
 	return k
 }
@@ -60,35 +68,49 @@ func newKey(cfg abi.Key, prov *provider) *key {
 func (k *key) configure(cfg abi.Key) {
 	k.cfg = cfg
 	k.weight, k.tier = max(cfg.Weight, 1), int32(cfg.Tier) // validated: 0..maxTier
-	k.restricted = len(cfg.Models) > 0 || len(cfg.Tags) > 0 || cfg.Limits != (abi.Limits{}) || cfg.Discount > 0
+	k.filtered = len(cfg.Models) > 0 || len(cfg.Tags) > 0
+	k.limited = cfg.Limits != (abi.Limits{})
+	k.discount = uint16(cfg.Discount) // validated: 0..10000
+	k.forgetCalm()
 }
 
-// setBudgets sets the key-scope budgets.
-func (k *key) setBudgets(bs []*budget) { k.budgets, k.budgeted = bs, len(bs) > 0 }
+// noFloor marks a key's roomFloor as unknown.
+const noFloor = math.MinInt64
 
-// discount is the key's discount in basis points; only a restricted key
-// has one, which spares the others a read of their configuration.
-func (k *key) discount() int64 {
-	if !k.restricted {
-		return 0
+// setBudgets sets the key-scope budgets, or refreshes what is derived from
+// them after one changed.
+func (k *key) setBudgets(bs []*budget) {
+	k.budgets, k.budgeted, k.hardBudgets = bs, len(bs) > 0, hasHard(bs)
+	k.roomFloor = noFloor
+	for _, b := range bs {
+		b.owner = k
 	}
-	return k.cfg.Discount
+}
+
+// forgetCalm forgets the quota verdicts of the key's pools: its usage or
+// limits changed.
+func (k *key) forgetCalm() {
+	for _, p := range k.pools {
+		p.calmFor = 0
+	}
 }
 
 // pool returns the key's pool id, or nil when it has none yet.
 func (k *key) pool(id int32) *pool {
-	if k.first != nil && k.firstID == id {
-		return k.first
+	if k.home.id == id {
+		return &k.home
 	}
-	for _, p := range k.pools {
-		if p.id == id {
-			return p
+	if len(k.pools) > 1 { // else the only pool is home
+		for _, p := range k.pools {
+			if p.id == id {
+				return p
+			}
 		}
 	}
 	return nil
 }
 
-// ensurePool returns the key's pool id, creating it.
+// ensurePool returns the key's pool id, creating it: the first in home.
 func (k *key) ensurePool(id int32, name string) *pool {
 	if p := k.pool(id); p != nil {
 		return p
@@ -100,7 +122,6 @@ func (k *key) ensurePool(id int32, name string) *pool {
 	*p = pool{id: id, name: name, success: ppmOne}
 	i, _ := slices.BinarySearchFunc(k.pools, id, func(p *pool, id int32) int { return int(p.id - id) })
 	k.pools = slices.Insert(k.pools, i, p)
-	k.first, k.firstID = k.pools[0], k.pools[0].id
 	return p
 }
 
@@ -129,10 +150,20 @@ func (k *key) hasTags(tags []string) bool {
 
 // pool is a key's state for one model or quota group.
 type pool struct {
-	// state and observed.At are read for every candidate: they come first.
+	// The fields routing reads for every candidate come first.
 	id      int32
 	state   abi.State
 	trigger abi.Trigger
+	// reported is set once the provider has sent a rate-limit report.
+	reported bool
+	// calm remembers a quota check that found the pool neither blocked nor
+	// critical for the model of serial calmFor (0: none): a request of
+	// fewer than calm input tokens
+	// gets the same verdict. Usage only drains as time passes, so the
+	// verdict holds until usage or limits change, which forget it (see
+	// [key.forgetCalm]).
+	calm    int32
+	calmFor uint32
 	// observed is the provider's last rate-limit report.
 	observed abi.Observed
 	name     string

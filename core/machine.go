@@ -45,6 +45,8 @@ type Machine struct {
 
 	// gen numbers route calls, to mark keys a request excludes.
 	gen uint32
+	// models counts the models ever registered: the last one's serial.
+	models uint32
 	// scratch is reused by every route call, wire by the *Msg calls.
 	scratch routing
 	wire    wireScratch

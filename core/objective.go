@@ -1,6 +1,10 @@
 package core
 
-import "github.com/apikeyrouter/apikeyrouter/abi"
+import (
+	"slices"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
 
 const numGoals = int(abi.GoalQuota) + 1
 
@@ -14,6 +18,8 @@ type objective struct {
 	// single is set when only the primary goal has weight; rr when that
 	// goal is fairness (plain smooth weighted round-robin).
 	single, rr bool
+	// headroom is set when ranking reads every candidate's quota headroom.
+	headroom bool
 }
 
 func (o *objective) primary() abi.Goal { return o.order[0] }
@@ -110,4 +116,5 @@ func resolveObjective(in abi.Objective, o *objective) {
 	}
 	o.single = o.weight[o.order[0]] == o.total
 	o.rr = o.total == o.weight[abi.GoalFairness]
+	o.headroom = o.weight[abi.GoalQuota] > 0 || slices.Contains(o.order[:o.n], abi.GoalQuota)
 }

@@ -17,6 +17,9 @@ type provider struct {
 type model struct {
 	cfg  abi.Model
 	prov *provider
+	// serial tells the model from any other registered in the machine's
+	// life, for verdicts remembered about it.
+	serial uint32
 	// pool identifies the model's quota pool: its quota group, else itself.
 	pool     int32
 	poolName string
@@ -36,4 +39,12 @@ func (m *model) expectedOutput() abi.Tokens {
 		return min(m.cfg.MaxOutputTokens, defaultMeanOutput)
 	}
 	return defaultMeanOutput
+}
+
+// forgetCalm forgets the quota verdicts of the provider's keys: a model's
+// limits or quota pool changed.
+func (pr *provider) forgetCalm() {
+	for _, k := range pr.keys {
+		k.forgetCalm()
+	}
 }

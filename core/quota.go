@@ -1,35 +1,64 @@
 package core
 
-import "github.com/apikeyrouter/apikeyrouter/abi"
+import (
+	"math"
+	"math/bits"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
 
 const ppmOne = 1_000_000
 
 // quotaView is a key's quota for one request: the tightest headroom, a
 // capacity forecast, and the limit that blocks the request, if any.
 type quotaView struct {
-	headroom int64 // PPM of the tightest known limit
-	capacity abi.Capacity
+	headroom int64 // PPM of the tightest known limit, set by [Machine.quota]
+	// left of limit is the tightest limit noted so far: comparing fractions
+	// by multiplication leaves one division for the headroom, at the end.
+	left, limit int64
+	capacity    abi.Capacity
 	// blocked is ReasonConcurrency, ReasonRateLimit or ReasonExhausted when
 	// a limit is reached, with the time it frees (zero if unknown).
 	blocked abi.Reason
 	until   abi.UnixNano
 	// resetAt is when the limit that makes the key critical resets.
 	resetAt abi.UnixNano
+	// room is the most input tokens a request may need before a token
+	// limit blocks it.
+	room int64
 }
 
 // note folds one limit's fraction left into the view.
 func (q *quotaView) note(left, limit int64) {
-	frac := int64(ppmOne)
-	if limit > 0 {
-		frac = mulDiv(max(left, 0), ppmOne, limit)
+	if left = max(left, 0); limit > 0 && below(left, limit, q.left, q.limit) {
+		q.tighten(left, limit)
 	}
-	q.headroom = min(q.headroom, frac)
+}
+
+// tighten makes left of limit the tightest limit: the tightest decides the
+// capacity.
+func (q *quotaView) tighten(left, limit int64) {
+	q.left, q.limit = left, limit
 	switch {
-	case frac < ppmOne/10:
+	case below(left, limit, 1, 10):
 		q.worsen(abi.Critical)
-	case frac < ppmOne*3/10:
+	case below(left, limit, 3, 10):
 		q.worsen(abi.Constrained)
 	}
+}
+
+// below reports whether a/b < c/d, for a, c >= 0 and b, d > 0.
+func below(a, b, c, d int64) bool {
+	if a|b|c|d < 1<<31 {
+		return a*d < c*b
+	}
+	return below128(a, b, c, d)
+}
+
+func below128(a, b, c, d int64) bool {
+	h1, l1 := bits.Mul64(uint64(a), uint64(d))
+	h2, l2 := bits.Mul64(uint64(c), uint64(b))
+	return h1 < h2 || h1 == h2 && l1 < l2
 }
 
 func (q *quotaView) worsen(c abi.Capacity) { q.capacity = max(q.capacity, c) }
@@ -45,22 +74,32 @@ func (q *quotaView) block(r abi.Reason, until abi.UnixNano) {
 // at the route's instant; p is k's pool for mo, nil when it has none yet.
 // It writes the view into q.
 func (m *Machine) quota(q *quotaView, r *routing, k *key, p *pool, mo *model, in abi.Tokens) {
-	*q = quotaView{headroom: ppmOne}
-	if k.restricted && k.cfg.Limits != (abi.Limits{}) {
+	*q = quotaView{left: 1, limit: 1, room: math.MaxInt64}
+	if k.limited {
 		declared(q, r, k.cfg.Limits, k.inFlight, &k.minute, &k.day, in)
 	}
-	if p == nil {
+	switch {
+	case p == nil:
 		if mo.cfg.Limits != (abi.Limits{}) {
 			declared(q, r, mo.cfg.Limits, 0, &window{}, &window{}, in)
 		}
-		return
+	default:
+		if mo.cfg.Limits != (abi.Limits{}) {
+			declared(q, r, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
+		}
+		if p.reported {
+			m.observed(q, r, p, in)
+		}
 	}
-	if mo.cfg.Limits != (abi.Limits{}) {
-		declared(q, r, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
-	}
-	if p.observed.At != 0 {
-		m.observed(q, r, p, in)
-	}
+	q.headroom = mulDiv(q.left, ppmOne, q.limit)
+}
+
+// viewQuota fills in the quota view of candidate c, which its pool's
+// remembered verdict let through.
+func (m *Machine) viewQuota(r *routing, c *candidate) {
+	q := &r.quota
+	m.quota(q, r, c.k, c.p, c.mdl, r.req.InputTokens)
+	c.headroom, c.capacity, c.resetAt = q.headroom, q.capacity, q.resetAt
 }
 
 // declared checks declared limits against our own usage windows.
@@ -75,7 +114,9 @@ func declared(q *quotaView, r *routing, l abi.Limits, inFlight int64, minute, da
 		q.window(minute.requests(r.minute), l.RPM, 1, r.minute)
 	}
 	if l.TPM > 0 {
-		q.window(minute.tokens(r.minute), l.TPM, int64(in), r.minute)
+		u := minute.tokens(r.minute)
+		q.window(u, l.TPM, int64(in), r.minute)
+		q.room = min(q.room, l.TPM-u.count)
 	}
 	if l.RPD > 0 {
 		q.window(day.requests(r.day), l.RPD, 1, r.day)
@@ -104,6 +145,9 @@ func (m *Machine) observed(q *quotaView, r *routing, p *pool, in abi.Tokens) {
 	if o.RemainingTokens >= 0 {
 		rate := max(o.TokenRate, p.minute.tokens(r.minute).count)
 		q.dimension(now, hintCap, o.LimitTokens, o.RemainingTokens, rate, int64(in), o.ResetTokensAt)
+		if o.ResetTokensAt > now {
+			q.room = min(q.room, o.RemainingTokens)
+		}
 	}
 }
 
@@ -144,7 +188,7 @@ func (m *Machine) observe(now abi.UnixNano, p *pool, rl *abi.RateLimit) {
 		return now + abi.UnixNano(min(d, m.cfg.resetHintCap))
 	}
 	prev := *o
-	o.At = now
+	o.At, p.reported = now, true
 	o.LimitRequests, o.RemainingRequests, o.ResetRequestsAt = rl.LimitRequests, rl.RemainingRequests, at(rl.ResetRequests)
 	o.LimitTokens, o.RemainingTokens, o.ResetTokensAt = rl.LimitTokens, rl.RemainingTokens, at(rl.ResetTokens)
 	o.SentRequests = max(p.inFlight, 0) // requests still in flight were not counted yet

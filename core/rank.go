@@ -339,12 +339,8 @@ func (m *Machine) decide(r *routing, d *abi.Decision) {
 	for _, i := range r.top[1:] {
 		d.Fallbacks = append(d.Fallbacks, r.cands[i].k.cfg.ID)
 	}
-	d.Candidates = slices.Grow(d.Candidates, len(r.top))[:len(r.top)]
-	for j, i := range r.top { // in place: no copy of a temporary
-		c, dc := &r.cands[i], &d.Candidates[j]
-		dc.Key, dc.Score, dc.Cost = c.k.cfg.ID, abi.PPM(c.score), abi.NanoUSD(c.cost)
-		dc.Success, dc.LatencyMicros, dc.Headroom = abi.PPM(c.success()), c.latency(), abi.PPM(c.headroom)
-		dc.InFlight, dc.Capacity, dc.Tier, dc.Probe = c.k.inFlight, c.capacity, int64(c.k.tier), c.probe
+	if r.req.Detail {
+		m.listCandidates(r, d)
 	}
 	m.listExclusions(r, d)
 	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, best.mdl.prov.budgets} {
@@ -357,6 +353,20 @@ func (m *Machine) decide(r *routing, d *abi.Decision) {
 	d.Explanation = appendExplanation(d.Explanation, r, best, d)
 	if !r.req.DryRun {
 		d.Attempt = m.commit(r, best)
+	}
+}
+
+// listCandidates lists every candidate with its metrics, best first.
+func (m *Machine) listCandidates(r *routing, d *abi.Decision) {
+	d.Candidates = slices.Grow(d.Candidates, len(r.top))[:len(r.top)]
+	for j, i := range r.top { // in place: no copy of a temporary
+		c, dc := &r.cands[i], &d.Candidates[j]
+		if c.calm {
+			m.viewQuota(r, c)
+		}
+		dc.Key, dc.Score, dc.Cost = c.k.cfg.ID, abi.PPM(c.score), abi.NanoUSD(c.cost)
+		dc.Success, dc.LatencyMicros, dc.Headroom = abi.PPM(c.success()), c.latency(), abi.PPM(c.headroom)
+		dc.InFlight, dc.Capacity, dc.Tier, dc.Probe = c.k.inFlight, c.capacity, int64(c.k.tier), c.probe
 	}
 }
 
@@ -377,16 +387,18 @@ func (m *Machine) commit(r *routing, best *candidate) uint64 {
 	}
 	a := m.openAttempt(now, best, r.client)
 	k.lastUsed = now
+	k.forgetCalm()
 	k.minute.add(r.minute, 1, 0, 0)
 	k.day.add(r.day, 1, 0, 0)
 	p.minute.add(r.minute, 1, 0, 0)
 	p.day.add(r.day, 1, 0, 0)
-	if p.observed.At != 0 {
+	if p.reported {
 		p.observed.SentRequests++
 	}
 	if r.client != nil {
 		r.client.minute.add(r.minute, 1, 0, 0)
 	}
+	k.roomFloor = noFloor // reserved below
 	for _, bs := range [...][]*budget{r.reqBudgets, k.budgets, mo.prov.budgets} {
 		for _, b := range bs {
 			b.roll(now)

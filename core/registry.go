@@ -100,12 +100,15 @@ func (m *Machine) upsertModel(md *abi.Model) error {
 	}
 	mo := pr.models[md.Name]
 	if mo == nil {
-		mo = &model{prov: pr}
+		m.models++
+		mo = &model{prov: pr, serial: m.models}
 		pr.models[md.Name] = mo
 		list := append(m.modelsByName[md.Name], mo)
 		slices.SortFunc(list, func(a, b *model) int { return strings.Compare(string(a.prov.id), string(b.prov.id)) })
 		m.modelsByName[md.Name] = list
 		m.lastModel.list = nil
+	} else {
+		pr.forgetCalm() // the limits or the pool may change
 	}
 	mo.cfg = *md
 	mo.budgets = m.budgetsByTarget[scopeTarget{abi.ScopeModel, md.Name}]
@@ -135,6 +138,7 @@ func (m *Machine) removeModel(prov abi.ProviderID, name string) error {
 func (m *Machine) dropModel(pr *provider, name string) {
 	mo := pr.models[name]
 	delete(pr.models, name)
+	pr.forgetCalm()
 	list := slices.DeleteFunc(m.modelsByName[name], func(x *model) bool { return x == mo })
 	m.lastModel.list = nil
 	if len(list) == 0 {
@@ -273,6 +277,8 @@ func (m *Machine) upsertBudget(b *abi.Budget) error {
 	if old != nil && old.cfg.Scope == b.Scope && old.cfg.Target == b.Target &&
 		old.cfg.Period == b.Period && old.cfg.Window == b.Window {
 		old.configure(*b) // same scope and period: keep the spend
+		st := scopeTarget{b.Scope, b.Target}
+		m.attachBudgets(st, m.budgetsByTarget[st]) // what is derived from the limit
 		return nil
 	}
 	if old != nil {

@@ -32,6 +32,10 @@ type candidate struct {
 	resetAt  abi.UnixNano
 	capacity abi.Capacity
 	probe    bool
+	// calm is set when the pool's remembered verdict stood in for the
+	// quota check: headroom, capacity and resetAt are filled in only if
+	// the decision lists the candidate (see [Machine.viewQuota]).
+	calm bool
 }
 
 // success is the key's success-rate EWMA for the pool, 100% when unknown.
@@ -291,7 +295,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 		critical bool
 	)
 	for _, k := range mo.prov.keys {
-		if k.mark == gen || k.state != abi.Active || k.restricted || needTags {
+		if k.mark == gen || k.state != abi.Active || k.filtered || needTags {
 			if reason := m.admissible(r, k, mo); reason != abi.ReasonNone {
 				e := exclusion{k: k, reason: reason}
 				if p := k.pool(mo.pool); reason == abi.ReasonExcluded && p != nil {
@@ -333,8 +337,8 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 		c := &r.cands[len(r.cands)-1]
 		c.k, c.p, c.mdl = k, p, mo
 		c.cost, c.reserve, c.cw, c.score = r.listCost, r.listCost, k.current+k.weight, 0
-		c.headroom, c.resetAt, c.capacity, c.probe = ppmOne, 0, abi.Abundant, probe
-		if modelLimits || k.restricted || r.shared || k.budgeted || p != nil && p.observed.At != 0 {
+		c.headroom, c.resetAt, c.capacity, c.probe, c.calm = ppmOne, 0, abi.Abundant, probe, false
+		if modelLimits || k.limited || k.discount > 0 || r.shared || k.budgeted || p != nil && p.reported {
 			if !m.qualify(r, c) {
 				r.cands = r.cands[:len(r.cands)-1]
 				continue
@@ -368,35 +372,55 @@ func (r *routing) bound(c *candidate) {
 // cost; false means the key was excluded.
 func (m *Machine) qualify(r *routing, c *candidate) bool {
 	k, p, mo, now := c.k, c.p, c.mdl, r.now
-	if mo.cfg.Limits != (abi.Limits{}) || k.restricted && k.cfg.Limits != (abi.Limits{}) || p != nil && p.observed.At != 0 {
-		q := &r.quota
-		m.quota(q, r, k, p, mo, r.req.InputTokens)
-		if q.blocked != abi.ReasonNone {
-			r.excl = append(r.excl, exclusion{k: k, reason: q.blocked, until: q.until})
-			return false
+	if mo.cfg.Limits != (abi.Limits{}) || k.limited || p != nil && p.reported {
+		in := r.req.InputTokens
+		if p != nil && p.calmFor == mo.serial && int64(p.calm) > int64(in) && !r.obj.headroom {
+			c.calm = true // neither blocked nor critical: the view waits until listed
+		} else {
+			q := &r.quota
+			m.quota(q, r, k, p, mo, in)
+			if q.blocked != abi.ReasonNone {
+				r.excl = append(r.excl, exclusion{k: k, reason: q.blocked, until: q.until})
+				return false
+			}
+			c.headroom, c.capacity, c.resetAt = q.headroom, q.capacity, q.resetAt
+			if p != nil && q.capacity < abi.Critical && !r.req.DryRun {
+				// a dry run may look ahead of the clock: the verdict holds from now on only
+				p.calm, p.calmFor = int32(min(q.room, math.MaxInt32-1)+1), mo.serial
+			}
 		}
-		c.headroom, c.capacity, c.resetAt = q.headroom, q.capacity, q.resetAt
 	}
-	if r.shared || len(k.budgets) > 0 {
-		if r.sharedHard || hasHard(k.budgets) {
+	if r.shared || k.budgeted {
+		if r.sharedHard || k.hardBudgets {
 			c.reserve = r.worstCost()
 		}
-		if d := k.discount(); d > 0 {
+		if d := int64(k.discount); d > 0 {
 			c.reserve = mulDivUp(c.reserve, 10000-d, 10000)
 		}
-		if c.reserve > leastRoom(now, k.budgets, r.sharedRoom) {
+		if c.reserve > min(k.roomFloor, r.sharedRoom) && c.reserve > m.keyRoom(r, k, r.sharedRoom) {
 			b, until := blocking(now, c.reserve, r.reqBudgets, k.budgets, mo.prov.budgets)
 			r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonBudget, until: until, b: b})
 			return false
 		}
 	}
-	if d := k.discount(); d > 0 {
+	if d := int64(k.discount); d > 0 {
 		c.cost = mulDivUp(c.cost, 10000-d, 10000)
-		if !r.shared && len(k.budgets) == 0 {
+		if !r.shared && !k.budgeted {
 			c.reserve = c.cost
 		}
 	}
 	return true
+}
+
+// keyRoom returns the least room left in key k's hard budgets, or below,
+// whichever is less, and remembers the former in k.roomFloor (not on a dry
+// run: it may look ahead of the clock, and room grows as time passes).
+func (m *Machine) keyRoom(r *routing, k *key, below int64) int64 {
+	room := leastRoom(r.now, k.budgets, math.MaxInt64)
+	if !r.req.DryRun {
+		k.roomFloor = room
+	}
+	return min(room, below)
 }
 
 // worstCost is what a hard budget reserves for the request on the model

@@ -240,7 +240,7 @@ func (m *Machine) restoreKey(ks *abi.KeyState) error {
 		p.failStreak, p.probe, p.inFlight = ps.FailStreak, ps.Probe, ps.InFlight
 		p.success, p.successSamples, p.latency = int64(ps.Success), ps.SuccessSamples, ps.LatencyMicros
 		p.minute, p.day = window(ps.Usage.Minute), window(ps.Usage.Day)
-		p.observed = ps.Observed
+		p.observed, p.reported = ps.Observed, ps.Observed.At != 0
 	}
 	return nil
 }
