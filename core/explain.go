@@ -221,12 +221,19 @@ func appendRefusal(b []byte, r *routing, bu *budget, retry abi.UnixNano) []byte 
 // appendTime writes t in UTC: the time of day when t is on now's day, else
 // the full date and time.
 func appendTime(b []byte, now, t abi.UnixNano) []byte {
-	u := time.Unix(0, int64(t)).UTC()
-	if int64(now)/int64(24*abi.Hour) == int64(t)/int64(24*abi.Hour) {
-		return u.AppendFormat(b, "15:04:05Z")
+	const day = int64(24 * abi.Hour)
+	if t >= 0 && int64(now)/day == int64(t)/day {
+		s := int64(t) % day / int64(abi.Second) // 15:04:05Z, written out: the common case
+		b = appendTwoDigits(b, s/3600)
+		b = appendTwoDigits(append(b, ':'), s/60%60)
+		b = appendTwoDigits(append(b, ':'), s%60)
+		return append(b, 'Z')
 	}
-	return u.AppendFormat(b, "2006-01-02T15:04:05Z")
+	return time.Unix(0, int64(t)).UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
 }
+
+// appendTwoDigits writes v, 0..99, in two digits.
+func appendTwoDigits(b []byte, v int64) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
 
 // appendPercent writes a PPM as a percentage with one decimal.
 func appendPercent(b []byte, ppm int64) []byte {

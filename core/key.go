@@ -8,18 +8,12 @@ import (
 )
 
 // key is a registered key and its key-wide state. The fields routing reads
-// for every key fill 64 bytes, hot, after 56 bytes of others: an object of
-// this size (with pointers) comes from a size class of an odd number of
-// cache lines and follows an 8-byte allocation header, so hot starts a
-// cache line and keys scanned in turn spread over the cache's sets
-// (TestKeyLayout checks both).
+// for every key come first and take 56 bytes: an object of this size (with
+// pointers) follows an 8-byte allocation header at the start of a cache
+// line, so they share one, and keys scanned in turn lie an odd number of
+// lines apart, which spreads them over the cache's sets (TestKeyLayout
+// checks both).
 type key struct {
-	prov *provider
-	// budgets are the key-scope budgets.
-	budgets []*budget
-	// pools are the per-model (or quota group) states, sorted by id.
-	pools []*pool
-
 	// mark is the route generation that excluded the key by request.
 	mark  uint32
 	tier  int32 // cfg.Tier
@@ -41,9 +35,15 @@ type key struct {
 	roomFloor int64
 	// home holds the key's first pool, so that most keys' only pool lies
 	// beside the fields above instead of elsewhere in memory (the pool's
-	// fields routing reads end the 64 bytes); its id is -1 while it is
+	// fields routing reads end the 56 bytes); its id is -1 while it is
 	// unused.
 	home pool
+
+	prov *provider
+	// budgets are the key-scope budgets.
+	budgets []*budget
+	// pools are the per-model (or quota group) states, sorted by id.
+	pools []*pool
 
 	inFlight int64
 	// lastUsed is when a decision last chose the key.

@@ -85,8 +85,9 @@ type routing struct {
 	// filter that there is nothing to set aside.
 	tiersSeen int32
 	critical  bool
-	// the model being evaluated: its costs and budgets
+	// the model being evaluated: its costs, limits and budgets
 	mo                 *model
+	modelLimits        bool
 	quota              quotaView // the key being qualified
 	listCost, worst    int64     // worst: -1 until needed
 	shared, sharedHard bool
@@ -287,46 +288,26 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	r.shared = len(r.reqBudgets) > 0 || len(mo.prov.budgets) > 0
 	r.sharedHard = hasHard(r.reqBudgets) || hasHard(mo.prov.budgets)
 	r.sharedRoom = leastRoom(now, mo.prov.budgets, leastRoom(now, r.reqBudgets, math.MaxInt64))
-	modelLimits := mo.cfg.Limits != (abi.Limits{})
-	needTags := len(req.Tags) > 0
-	gen := m.gen
+	// per key, checks adds to these the key's own reasons to qualify it
+	r.modelLimits = mo.cfg.Limits != (abi.Limits{})
+	checks := r.modelLimits || r.shared
+	needTags, gen, pid := len(req.Tags) > 0, m.gen, mo.pool
 	var (
 		tiers    int32
 		critical bool
 	)
 	for _, k := range mo.prov.keys {
+		p := k.pool(pid)
 		if k.mark == gen || k.state != abi.Active || k.filtered || needTags {
-			if reason := m.admissible(r, k, mo); reason != abi.ReasonNone {
-				e := exclusion{k: k, reason: reason}
-				if p := k.pool(mo.pool); reason == abi.ReasonExcluded && p != nil {
-					// a key tried and now resting says more than "tried"
-					if st := p.effective(now); st == abi.CoolingDown || st == abi.Exhausted {
-						e.reason, e.until = abi.ReasonCoolingDown, p.until
-						if st == abi.Exhausted {
-							e.reason = abi.ReasonExhausted
-						}
-					}
-				}
-				r.excl = append(r.excl, e)
+			if m.rejects(r, k, p, mo) {
 				continue
 			}
 		}
-		p := k.pool(mo.pool)
 		probe := false
 		if p != nil && p.state != abi.Active {
-			switch p.effective(now) {
-			case abi.CoolingDown:
-				r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonCoolingDown, until: p.until})
+			eligible := false
+			if probe, eligible = r.rests(k, p); !eligible {
 				continue
-			case abi.Exhausted:
-				r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonExhausted, until: p.until})
-				continue
-			case abi.Probing:
-				if p.probe {
-					r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonProbeInFlight})
-					continue
-				}
-				probe = true
 			}
 		}
 		// Build the candidate in place; qualify may take it back.
@@ -338,7 +319,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 		c.k, c.p, c.mdl = k, p, mo
 		c.cost, c.reserve, c.cw, c.score = r.listCost, r.listCost, k.current+k.weight, 0
 		c.headroom, c.resetAt, c.capacity, c.probe, c.calm = ppmOne, 0, abi.Abundant, probe, false
-		if modelLimits || k.limited || k.discount > 0 || r.shared || k.budgeted || p != nil && p.reported {
+		if checks || k.limited || k.discount > 0 || k.budgeted || p != nil && p.reported {
 			if !m.qualify(r, c) {
 				r.cands = r.cands[:len(r.cands)-1]
 				continue
@@ -349,6 +330,48 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	}
 	r.tiersSeen |= tiers
 	r.critical = r.critical || critical
+}
+
+// rejects reports whether key k is excluded whatever its pool p's state,
+// and records why.
+func (m *Machine) rejects(r *routing, k *key, p *pool, mo *model) bool {
+	reason := m.admissible(r, k, mo)
+	if reason == abi.ReasonNone {
+		return false
+	}
+	e := exclusion{k: k, reason: reason}
+	if reason == abi.ReasonExcluded && p != nil {
+		// a key tried and now resting says more than "tried"
+		if st := p.effective(r.now); st == abi.CoolingDown || st == abi.Exhausted {
+			e.reason, e.until = abi.ReasonCoolingDown, p.until
+			if st == abi.Exhausted {
+				e.reason = abi.ReasonExhausted
+			}
+		}
+	}
+	r.excl = append(r.excl, e)
+	return true
+}
+
+// rests checks key k's pool p, which is not active: whether it may serve
+// (eligible), and whether as the half-open probe; a resting pool's key is
+// recorded as excluded.
+func (r *routing) rests(k *key, p *pool) (probe, eligible bool) {
+	switch p.effective(r.now) {
+	case abi.CoolingDown:
+		r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonCoolingDown, until: p.until})
+		return false, false
+	case abi.Exhausted:
+		r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonExhausted, until: p.until})
+		return false, false
+	case abi.Probing:
+		if p.probe {
+			r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonProbeInFlight})
+			return false, false
+		}
+		return true, true
+	}
+	return false, true
 }
 
 // bound widens the bounds the normalised scores are relative to.
@@ -372,7 +395,7 @@ func (r *routing) bound(c *candidate) {
 // cost; false means the key was excluded.
 func (m *Machine) qualify(r *routing, c *candidate) bool {
 	k, p, mo, now := c.k, c.p, c.mdl, r.now
-	if mo.cfg.Limits != (abi.Limits{}) || k.limited || p != nil && p.reported {
+	if r.modelLimits || k.limited || p != nil && p.reported {
 		in := r.req.InputTokens
 		if p != nil && p.calmFor == mo.serial && int64(p.calm) > int64(in) && !r.obj.headroom {
 			c.calm = true // neither blocked nor critical: the view waits until listed
