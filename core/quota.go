@@ -2,7 +2,6 @@ package core
 
 import (
 	"math"
-	"math/bits"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 )
@@ -12,11 +11,8 @@ const ppmOne = 1_000_000
 // quotaView is a key's quota for one request: the tightest headroom, a
 // capacity forecast, and the limit that blocks the request, if any.
 type quotaView struct {
-	headroom int64 // PPM of the tightest known limit, set by [Machine.quota]
-	// left of limit is the tightest limit noted so far: comparing fractions
-	// by multiplication leaves one division for the headroom, at the end.
-	left, limit int64
-	capacity    abi.Capacity
+	headroom int64 // PPM of the tightest known limit
+	capacity abi.Capacity
 	// blocked is ReasonConcurrency, ReasonRateLimit or ReasonExhausted when
 	// a limit is reached, with the time it frees (zero if unknown).
 	blocked abi.Reason
@@ -30,35 +26,17 @@ type quotaView struct {
 
 // note folds one limit's fraction left into the view.
 func (q *quotaView) note(left, limit int64) {
-	if left = max(left, 0); limit > 0 && below(left, limit, q.left, q.limit) {
-		q.tighten(left, limit)
+	frac := int64(ppmOne)
+	if limit > 0 {
+		frac = mulDiv(max(left, 0), ppmOne, limit)
 	}
-}
-
-// tighten makes left of limit the tightest limit: the tightest decides the
-// capacity.
-func (q *quotaView) tighten(left, limit int64) {
-	q.left, q.limit = left, limit
+	q.headroom = min(q.headroom, frac)
 	switch {
-	case below(left, limit, 1, 10):
+	case frac < ppmOne/10:
 		q.worsen(abi.Critical)
-	case below(left, limit, 3, 10):
+	case frac < ppmOne*3/10:
 		q.worsen(abi.Constrained)
 	}
-}
-
-// below reports whether a/b < c/d, for a, c >= 0 and b, d > 0.
-func below(a, b, c, d int64) bool {
-	if a|b|c|d < 1<<31 {
-		return a*d < c*b
-	}
-	return below128(a, b, c, d)
-}
-
-func below128(a, b, c, d int64) bool {
-	h1, l1 := bits.Mul64(uint64(a), uint64(d))
-	h2, l2 := bits.Mul64(uint64(c), uint64(b))
-	return h1 < h2 || h1 == h2 && l1 < l2
 }
 
 func (q *quotaView) worsen(c abi.Capacity) { q.capacity = max(q.capacity, c) }
@@ -74,24 +52,22 @@ func (q *quotaView) block(r abi.Reason, until abi.UnixNano) {
 // at the route's instant; p is k's pool for mo, nil when it has none yet.
 // It writes the view into q.
 func (m *Machine) quota(q *quotaView, r *routing, k *key, p *pool, mo *model, in abi.Tokens) {
-	*q = quotaView{left: 1, limit: 1, room: math.MaxInt64}
+	*q = quotaView{headroom: ppmOne, room: math.MaxInt64}
 	if k.limited {
 		declared(q, r, k.cfg.Limits, k.inFlight, &k.minute, &k.day, in)
 	}
-	switch {
-	case p == nil:
+	if p == nil {
 		if mo.cfg.Limits != (abi.Limits{}) {
 			declared(q, r, mo.cfg.Limits, 0, &window{}, &window{}, in)
 		}
-	default:
-		if mo.cfg.Limits != (abi.Limits{}) {
-			declared(q, r, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
-		}
-		if p.reported {
-			m.observed(q, r, p, in)
-		}
+		return
 	}
-	q.headroom = mulDiv(q.left, ppmOne, q.limit)
+	if mo.cfg.Limits != (abi.Limits{}) {
+		declared(q, r, mo.cfg.Limits, p.inFlight, &p.minute, &p.day, in)
+	}
+	if p.reported {
+		m.observed(q, r, p, in)
+	}
 }
 
 // viewQuota fills in the quota view of candidate c, which its pool's
