@@ -142,10 +142,15 @@ func NewToken(prefix string) string { return newToken(prefix) }
 // newToken returns a fresh random bearer token with the given prefix.
 func newToken(prefix string) string {
 	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	fillRandom(b[:])
+	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// fillRandom fills b from crypto/rand.
+func fillRandom(b []byte) {
+	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
-	return prefix + base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // mask shows a secret's first 3 and last 4 characters.

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"log/slog"
@@ -19,16 +20,18 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
-// The response headers of every routed answer (DESIGN.md §6).
+// The response headers of every routed answer (DESIGN.md §6), in the
+// canonical form net/http would turn them into: setting one then costs no
+// allocation.
 const (
-	headerKeyID       = "x-apikeyrouter-key-id"
-	headerProvider    = "x-apikeyrouter-provider"
-	headerAttempts    = "x-apikeyrouter-attempts"
-	headerCost        = "x-apikeyrouter-estimated-cost-usd"
-	headerExplanation = "x-apikeyrouter-explanation"
-	headerOverhead    = "x-apikeyrouter-overhead-us"
-	headerObjective   = "x-apikeyrouter-objective"
-	headerRequestID   = "x-request-id"
+	headerKeyID       = "X-Apikeyrouter-Key-Id"
+	headerProvider    = "X-Apikeyrouter-Provider"
+	headerAttempts    = "X-Apikeyrouter-Attempts"
+	headerCost        = "X-Apikeyrouter-Estimated-Cost-Usd"
+	headerExplanation = "X-Apikeyrouter-Explanation"
+	headerOverhead    = "X-Apikeyrouter-Overhead-Us"
+	headerObjective   = "X-Apikeyrouter-Objective"
+	headerRequestID   = "X-Request-Id"
 )
 
 // copyBuffers are the buffers answers are relayed through.
@@ -290,7 +293,11 @@ func requestID(req *http.Request) string {
 	if id := req.Header.Get(headerRequestID); id != "" && len(id) <= 64 && isToken(id) {
 		return id
 	}
-	return newToken("req_")[:24]
+	var raw [15]byte // 120 random bits, 20 characters
+	fillRandom(raw[:])
+	var id [24]byte
+	base64.RawURLEncoding.Encode(id[copy(id[:], "req_"):], raw[:])
+	return string(id[:])
 }
 
 func isToken(s string) bool {
