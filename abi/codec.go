@@ -39,18 +39,20 @@ func AppendEncode(dst []byte, v any) ([]byte, error) {
 // fields and wrong types are [Malformed].
 func Decode[T any](data []byte, v *T) error {
 	var zero T
-	*v = zero
 	if len(data) > MaxMessageSize {
+		*v = zero
 		return Errorf(TooLarge, "message of %d bytes exceeds %d", len(data), MaxMessageSize)
 	}
-	if f, ok := any(v).(fast); ok {
+	if w, ok := any(v).(whole); ok {
+		// decodeWhole zeroes *v itself, after noting the strings it held:
+		// one the message repeats is kept, not allocated again
 		if err := checkVersionFast(data); err != nil {
+			*v = zero
 			return err
 		}
-		d := decoder{b: data}
-		err := f.decodeFrom(&d)
-		if err == nil && d.left() != 0 {
-			err = fmt.Errorf("%d trailing bytes", d.left())
+		left, err := w.decodeWhole(data)
+		if err == nil && left != 0 {
+			err = fmt.Errorf("%d trailing bytes", left)
 		}
 		if err != nil {
 			*v = zero
@@ -58,6 +60,7 @@ func Decode[T any](data []byte, v *T) error {
 		}
 		return checkDecodedVersion(v)
 	}
+	*v = zero
 	if err := scan(data); err != nil {
 		return Errorf(Malformed, "decode %T: %v", v, err)
 	}

@@ -20,6 +20,38 @@ type fast interface {
 	decodeFrom(d *decoder) error
 }
 
+// whole is implemented by the hot messages [Decode] is called on:
+// decodeWhole decodes one from all of b and says how many bytes are left.
+// The decoder lives on its stack; passed through an interface, it would
+// escape to the heap, an allocation per message.
+type whole interface {
+	decodeWhole(b []byte) (left int, err error)
+}
+
+func (r *RouteRequest) decodeWhole(b []byte) (int, error) {
+	d := decoder{b: b}
+	err := r.decodeFrom(&d)
+	return d.left(), err
+}
+
+func (dc *Decision) decodeWhole(b []byte) (int, error) {
+	d := decoder{b: b}
+	err := dc.decodeFrom(&d)
+	return d.left(), err
+}
+
+func (e *Event) decodeWhole(b []byte) (int, error) {
+	d := decoder{b: b}
+	err := e.decodeFrom(&d)
+	return d.left(), err
+}
+
+func (f *Effects) decodeWhole(b []byte) (int, error) {
+	d := decoder{b: b}
+	err := f.decodeFrom(&d)
+	return d.left(), err
+}
+
 // encodeRaw writes pre-encoded bytes to a msgpack Encoder.
 func encodeRaw(enc *msgpack.Encoder, b []byte) error {
 	_, err := enc.Writer().Write(b)
@@ -108,6 +140,7 @@ func (r *RouteRequest) appendTo(b []byte) []byte {
 }
 
 func (r *RouteRequest) decodeFrom(d *decoder) error {
+	model, client := r.Model, r.Client // most requests repeat them
 	*r = RouteRequest{}
 	n, err := d.mapLen("RouteRequest")
 	for i := 0; i < n && err == nil; i++ {
@@ -123,14 +156,14 @@ func (r *RouteRequest) decodeFrom(d *decoder) error {
 			v, err = d.int()
 			r.Now = UnixNano(v)
 		case "model":
-			r.Model, err = d.str()
+			r.Model, err = d.strLike(model)
 		case "provider":
 			var s string
 			s, err = d.str()
 			r.Provider = ProviderID(s)
 		case "client":
 			var s string
-			s, err = d.str()
+			s, err = d.strLike(string(client))
 			r.Client = ClientID(s)
 		case "objective":
 			err = r.Objective.decodeFrom(d)

@@ -250,6 +250,16 @@ func (d *decoder) str() (string, error) {
 	return string(s), err
 }
 
+// strLike is str, but returns prev, without allocating, when the string
+// read is the same.
+func (d *decoder) strLike(prev string) (string, error) {
+	s, err := d.strBytes()
+	if string(s) == prev {
+		return prev, err
+	}
+	return string(s), err
+}
+
 // int reads any integer that fits an int64; nil reads as zero.
 func (d *decoder) int() (int64, error) {
 	c, err := d.byte()
