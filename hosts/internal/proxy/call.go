@@ -110,7 +110,8 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		rec.inputEstimate = ans.InputTokens
 
 		h := w.Header()
-		forwardHeaders(h, ans.Header, ans.Status)
+		stream := strings.HasPrefix(ans.Header.Get("Content-Type"), "text/event-stream")
+		forwardHeaders(h, ans.Header, ans.Status, stream)
 		h.Set(headerKeyID, string(d.Key))
 		h.Set(headerProvider, string(d.Provider))
 		h.Set(headerAttempts, strconv.Itoa(ans.Attempts))
@@ -124,7 +125,12 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		// answer gets a moment to end (its usage comes last), then it is
 		// closed.
 		hangup := context.AfterFunc(req.Context(), func() { time.AfterFunc(hangupGrace, func() { ans.Body.Close() }) })
-		broken := relay(w, ans.Body, strings.HasPrefix(ans.Header.Get("Content-Type"), "text/event-stream"))
+		broken := relay(w, ans.Body, stream)
+		if _, sized := h["Content-Length"]; sized && !broken {
+			// The client has the whole answer once it is flushed: it need
+			// not wait for the accounting and the log line.
+			_ = http.NewResponseController(w).Flush()
+		}
 		hangup()
 		ans.Body.Close()
 		outcome, fx := ans.Settled()
@@ -142,12 +148,16 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 
 // forwardHeaders copies the provider's headers a client should see. Rate
 // limits, organisations and cookies describe one key of the pool, not the
-// router, and stay behind.
-func forwardHeaders(dst, src http.Header, status int) {
+// router, and stay behind. Content-Length, which an adapter keeps only when
+// the body passes unchanged, comes along unless the answer is a stream.
+func forwardHeaders(dst, src http.Header, status int, stream bool) {
 	for _, k := range [...]string{"Content-Type", "Cache-Control", "Content-Language"} {
 		if v, ok := src[k]; ok {
 			dst[k] = v
 		}
+	}
+	if v, ok := src["Content-Length"]; ok && !stream {
+		dst["Content-Length"] = v
 	}
 	if v, ok := src["Retry-After"]; ok && status >= 400 {
 		dst["Retry-After"] = v
