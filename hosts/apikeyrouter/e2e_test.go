@@ -119,6 +119,16 @@ func TestOpenAIClient(t *testing.T) {
 	if resp.Header.Get("x-apikeyrouter-provider") != "mock" || resp.Header.Get("x-ratelimit-remaining-requests") != "" {
 		t.Errorf("headers %v", resp.Header)
 	}
+	// The adapter passes the body unchanged, so its length comes along
+	// (and the proxy flushes the whole answer before its accounting), even
+	// past what net/http would buffer and measure itself.
+	long := strings.Repeat("long answer ", 1000)
+	if out, err = c.Chat.Completions.New(ctx, chatParams(long), option.WithResponseInto(&resp)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.Choices[0].Message.Content, long) || resp.ContentLength <= int64(len(long)) {
+		t.Errorf("a long answer (%d bytes of content) came with Content-Length %d", len(out.Choices[0].Message.Content), resp.ContentLength)
+	}
 
 	stream := c.Chat.Completions.NewStreaming(ctx, chatParams("one two three four"))
 	var text strings.Builder
