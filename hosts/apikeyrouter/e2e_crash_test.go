@@ -21,7 +21,7 @@ import (
 // restarts it on the same data directory. After each restart:
 //
 //   - an answer a client received in full (a clean end of the HTTP body:
-//     the proxy settles an attempt before it ends the response) is charged
+//     the proxy journals an attempt's outcome before it ends the response) is charged
 //     exactly once: spend grew by at least the sum of their costs;
 //   - an interrupted request is charged at most once, for at most its full
 //     usage: spend grew by at most that sum plus each interrupted

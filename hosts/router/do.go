@@ -40,7 +40,8 @@ type Call struct {
 
 // Answer is the provider's answer to a [Call]. Its Body must be read to
 // the end or closed: that settles the attempt (its cost, usage and the
-// key's health) with the core.
+// key's health) — journaled at once, applied to the core by the next call
+// into it or by [Answer.Settled].
 type Answer struct {
 	Status int
 	Header http.Header
@@ -57,9 +58,10 @@ type Answer struct {
 	// InputTokens is the prompt estimate the decision used.
 	InputTokens int64
 
-	settled chan struct{}
-	effects abi.Effects
-	outcome abi.Outcome
+	r          *Router
+	settled    chan struct{}
+	settlement *settlement // nil for an answer settled before Do returned
+	outcome    abi.Outcome
 }
 
 // Settled waits until the body has been read or closed and returns the
@@ -67,7 +69,10 @@ type Answer struct {
 // Effects.Cost).
 func (a *Answer) Settled() (abi.Outcome, abi.Effects) {
 	<-a.settled
-	return a.outcome, a.effects
+	if a.settlement == nil {
+		return a.outcome, abi.Effects{}
+	}
+	return a.outcome, a.r.settled(context.Background(), a.settlement)
 }
 
 // UpstreamError is the error Do returns when no provider answered: every
@@ -207,7 +212,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		}
 		if resp.Result == abi.Success || !retryable(resp.Result) {
 			a := &Answer{Status: resp.Status, Header: resp.Header, Decision: d, Attempts: attempts,
-				Overhead: time.Since(start) - upstream, InputTokens: tokens, settled: make(chan struct{})}
+				Overhead: time.Since(start) - upstream, InputTokens: tokens, r: r, settled: make(chan struct{})}
 			a.Body = &settlingBody{r: r, a: a, resp: resp, attempt: d.Attempt, latency: latency, cancel: cancel}
 			return a, nil
 		}
@@ -344,7 +349,8 @@ func mergeHeader(a, b http.Header) http.Header {
 }
 
 // settlingBody relays an answer's body and settles the attempt once it has
-// ended, whether read to the end, broken or closed early.
+// ended, whether read to the end, broken or closed early: before the
+// reader sees the end, its outcome is in the journal.
 type settlingBody struct {
 	r       *Router
 	a       *Answer
@@ -386,7 +392,7 @@ func (b *settlingBody) settle() {
 			o.Usage = abi.Usage{InputTokens: abi.Tokens(b.a.InputTokens), OutputTokens: abi.Tokens(b.events)}
 		}
 		b.a.outcome = o
-		b.a.effects = b.r.report(b.a.Decision, o)
+		b.a.settlement = b.r.settleLater(context.Background(), b.a.Decision, o)
 		b.cancel()
 		close(b.a.settled)
 	})

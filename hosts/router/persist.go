@@ -140,17 +140,20 @@ func (p *persistence) recover(ctx context.Context) (bool, error) {
 
 // record journals one input the engine accepted. When the journal cannot
 // take it (a full disk, a broken file), a snapshot that covers the input
-// takes its place and restarts the journal after it; only if that fails
-// too is the input at risk, and the call fails.
+// takes its place (see coverBySnapshot).
 func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
+	if err := p.append(ctx, op, in); err != nil {
+		return p.coverBySnapshot(ctx, err)
+	}
+	return nil
+}
+
+// append journals one input and, every so many, snapshots in the
+// background.
+func (p *persistence) append(ctx context.Context, op byte, in []byte) error {
 	p.entry = append(append(p.entry[:0], op), in...)
 	if err := p.journal.Append(p.seq+1, p.entry); err != nil {
-		p.seq++
-		p.r.log.Error("journal append failed; snapshotting instead", "seq", p.seq, "err", err)
-		if !p.snapshot(ctx) {
-			return fmt.Errorf("%w: journal and snapshot both failed: %v", ErrUnavailable, err)
-		}
-		return nil
+		return err
 	}
 	p.seq++
 	if p.since++; p.since >= p.every && !p.saving.Load() {
@@ -159,10 +162,24 @@ func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
 	return nil
 }
 
+// coverBySnapshot stands in for an input, already applied, that the
+// journal failed to take (err): a snapshot that covers it restarts the
+// journal after it. Only if that fails too is the input at risk, and the
+// call fails.
+func (p *persistence) coverBySnapshot(ctx context.Context, err error) error {
+	p.seq++
+	p.r.log.Error("journal append failed; snapshotting instead", "seq", p.seq, "err", err)
+	if !p.snapshot(ctx) {
+		return fmt.Errorf("%w: journal and snapshot both failed: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
 // snapshot stores the core's state and drops the journal it covers,
 // reporting whether it could. A failure is logged; the journal still has
 // everything.
 func (p *persistence) snapshot(ctx context.Context) bool {
+	p.r.applyPendingLocked(ctx)
 	b, err := p.r.engine.Snapshot(ctx)
 	if err == nil {
 		err = p.save(p.seq, b)
@@ -181,6 +198,7 @@ func (p *persistence) snapshot(ctx context.Context) bool {
 // journal keeps every entry until the save is done; a failed save is
 // logged and tried again after as many entries.
 func (p *persistence) snapshotInBackground(ctx context.Context) {
+	p.r.applyPendingLocked(ctx)
 	b, err := p.r.engine.Snapshot(ctx)
 	if err != nil {
 		p.r.log.Error("snapshot", "seq", p.seq, "err", err)

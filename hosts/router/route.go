@@ -79,6 +79,7 @@ func (r *Router) route(ctx context.Context, in *abi.RouteRequest) (*abi.Decision
 		var enc []byte
 		if enc, err = abi.AppendEncode(r.buf[:0], in); err == nil {
 			r.buf = enc
+			r.applyPendingLocked(ctx)
 			out, err = r.engine.Route(ctx, enc)
 		}
 	} else {

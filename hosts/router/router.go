@@ -35,6 +35,9 @@ type Router struct {
 	maxAttempts    int
 	attemptTimeout time.Duration
 	buf            []byte // reused encoding buffer, under mu
+	// pending are outcomes journaled but not yet applied, oldest first
+	// (see settlement).
+	pending []*settlement
 }
 
 // Options configure a [Router]. The zero value is an in-memory router
@@ -209,14 +212,29 @@ func (r *Router) applyLocked(ctx context.Context, ev abi.Event) (abi.Effects, er
 }
 
 // mutate runs a state-changing call on the engine and journals its input,
-// in the order the engine saw it (the caller holds mu). A call the guest
-// trapped on is retried once: the engine rebuilt its state without it.
+// in the order the engine saw it (the caller holds mu).
 func (r *Router) mutate(ctx context.Context, op byte, msg any) ([]byte, error) {
 	in, err := abi.AppendEncode(r.buf[:0], msg)
 	if err != nil {
 		return nil, err
 	}
 	r.buf = in
+	r.applyPendingLocked(ctx)
+	out, err := r.call(ctx, op, in)
+	if err != nil {
+		return nil, err
+	}
+	if r.persist != nil {
+		if err := r.persist.record(ctx, op, in); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// call runs an encoded input on the engine. A call the guest trapped on is
+// retried once: the engine rebuilt its state without it.
+func (r *Router) call(ctx context.Context, op byte, in []byte) ([]byte, error) {
 	call := r.engine.Apply
 	if op == opRoute {
 		call = r.engine.Route
@@ -228,11 +246,6 @@ func (r *Router) mutate(ctx context.Context, op byte, msg any) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("router: core: %w", err)
-	}
-	if r.persist != nil {
-		if err := r.persist.record(ctx, op, in); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
 }
@@ -334,6 +347,7 @@ func (r *Router) Snapshot() *abi.Snapshot {
 }
 
 func (r *Router) snapshotLocked(ctx context.Context) (*abi.Snapshot, error) {
+	r.applyPendingLocked(ctx)
 	b, err := r.engine.Snapshot(ctx)
 	if err != nil {
 		return nil, err

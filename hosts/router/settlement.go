@@ -1,0 +1,86 @@
+package router
+
+import (
+	"context"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+)
+
+// An answer's outcome is journaled the moment its body ends and applied
+// to the core afterwards: the journal entry (one write) is what makes the
+// charge survive a kill -9, so the client may have its last bytes right
+// after it, while applying the outcome (a call into the core, tens of
+// microseconds under WebAssembly) waits until the client has been
+// answered. The core still consumes every input in the journal's order:
+// each call into it first applies the settlements queued before it.
+
+// settlement is an attempt's outcome, journaled and queued for the core.
+type settlement struct {
+	in   []byte // the encoded event
+	key  abi.KeyID
+	done bool // applied: fx and err are set (under the router's lock)
+	fx   abi.Effects
+	err  error
+}
+
+// settleLater journals an attempt's outcome and queues it for the core.
+// When the journal cannot take it, the outcome is applied at once and a
+// snapshot covers it, as for any other input.
+func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome) *settlement {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o.Attempt = d.Attempt
+	ev := abi.Event{V: abi.Version, Now: abi.UnixNano(r.now().UnixNano()), Outcome: &o}
+	s := &settlement{key: d.Key}
+	if s.in, s.err = abi.Encode(&ev); s.err != nil {
+		s.done = true
+		return s
+	}
+	if r.persist != nil {
+		if err := r.persist.append(ctx, opApply, s.in); err != nil {
+			r.applyPendingLocked(ctx)
+			r.applySettlement(ctx, s)
+			if err := r.persist.coverBySnapshot(ctx, err); err != nil && s.err == nil {
+				s.err = err
+			}
+			return s
+		}
+	}
+	r.pending = append(r.pending, s)
+	return s
+}
+
+// applyPendingLocked applies the queued settlements, oldest first.
+func (r *Router) applyPendingLocked(ctx context.Context) {
+	for i, s := range r.pending {
+		r.applySettlement(ctx, s)
+		r.pending[i] = nil
+	}
+	r.pending = r.pending[:0]
+}
+
+func (r *Router) applySettlement(ctx context.Context, s *settlement) {
+	out, err := r.call(ctx, opApply, s.in)
+	if err == nil {
+		err = abi.Decode(out, &s.fx)
+	}
+	if err == nil && s.fx.Code != abi.OK {
+		err = &abi.Error{Code: s.fx.Code, Message: s.fx.Message}
+	}
+	s.done, s.err = true, err
+}
+
+// settled applies s, and whatever was queued before it, unless done, and
+// returns what the core made of it. A failure is logged: the call's result
+// does not depend on it.
+func (r *Router) settled(ctx context.Context, s *settlement) abi.Effects {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !s.done {
+		r.applyPendingLocked(ctx)
+	}
+	if s.err != nil {
+		r.log.Error("report outcome", "key", s.key, "err", s.err)
+	}
+	return s.fx
+}

@@ -1,0 +1,77 @@
+package router
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
+	"github.com/apikeyrouter/apikeyrouter/plugins/openai"
+	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+)
+
+// TestSettlementJournaledAtTheEnd: an answer read to its end is in the
+// journal before the reader sees the end, so a crash before the core
+// applied it still charges it; and the next call into the core applies it
+// before anything else.
+func TestSettlementJournaledAtTheEnd(t *testing.T) {
+	mock := mockupstream.New(mockupstream.Config{})
+	srv := httptest.NewServer(mock)
+	defer srv.Close()
+	defer mock.Close()
+	dir := t.TempDir()
+	adapters := map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}
+	open := func() *Router {
+		r, err := New(Options{DataDir: dir, MasterKey: []byte("test master key"), Adapters: adapters})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := open()
+	if err := r.SetProvider(Provider{ID: "openai", AdapterName: "openai", BaseURL: srv.URL + "/v1"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RegisterModel(abi.Model{Provider: "openai", Name: "gpt-4o-mini", Price: abi.Price{Input: 150_000, Output: 600_000}})
+	r.RegisterKey(abi.Key{ID: "k1", Provider: "openai"}, "sk-secret-1")
+	r.SetBudget(abi.Budget{ID: "all", Limit: 100 * abi.Dollars, Period: abi.Monthly})
+	call := func(r *Router) *Answer {
+		a, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini",
+			Body: []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"settle me"}]}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, a.Body); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+
+	first := call(r)
+	if len(r.pending) != 1 || first.settlement.done {
+		t.Fatalf("read to its end: %d pending, applied %v; want it journaled, not yet applied", len(r.pending), first.settlement.done)
+	}
+	second := call(r)
+	if !first.settlement.done {
+		t.Fatal("the next call into the core did not apply the settlement queued before it")
+	}
+	_, fx1 := first.Settled()
+
+	// The second answer's outcome is journaled only: a crash now.
+	crash(r)
+	_, fx2 := second.Settled() // applied to the dead router's core, not journaled again
+	if fx1.Cost == 0 || fx2.Cost == 0 {
+		t.Fatalf("costs %d, %d", fx1.Cost, fx2.Cost)
+	}
+	r = open()
+	defer r.Close()
+	s := r.Snapshot()
+	if got := s.Budgets[0].Spent; got != fx1.Cost+fx2.Cost {
+		t.Fatalf("after the crash the budget spent %d; the two answers cost %d + %d", got, fx1.Cost, fx2.Cost)
+	}
+	if len(s.Attempts) != 0 {
+		t.Fatalf("%d attempts open after the restart", len(s.Attempts))
+	}
+}
