@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
 )
@@ -114,6 +115,9 @@ func TestNoSecretLeaks(t *testing.T) {
 		record(p.call(c.method, c.path, adminToken, "application/json", []byte(c.body)))
 	}
 	traffic(p)
+	// Request lines are buffered for a moment (logFlushEvery): the check
+	// wants them written before the crash.
+	waitFor(t, "the request lines", 10*time.Second, func() bool { return strings.Contains(p.logs.String(), `"msg":"request"`) })
 	before := p.logs.String()
 	p.kill()
 	p = start(t, f.env...)

@@ -30,7 +30,11 @@ func serve(ctx context.Context, environ []string) error {
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logs := newLogWriter(os.Stderr, logFlushEvery)
+	defer logs.Flush()
+	urgent := new(slog.LevelVar) // flush every line until ready, then warnings and errors
+	urgent.Set(flushAll)
+	log := slog.New(urgentFlush{slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}), logs, urgent})
 	for _, w := range warnings {
 		log.Warn(w)
 	}
@@ -120,8 +124,9 @@ func serve(ctx context.Context, environ []string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	srv.SetReady(true)
 	log.Info("listening", "addr", ln.Addr().String(), "core", cfg.Core, "data_dir", cfg.DataDir)
+	urgent.Set(slog.LevelWarn)
+	srv.SetReady(true)
 
 	select {
 	case err := <-errc:
@@ -129,6 +134,7 @@ func serve(ctx context.Context, environ []string) error {
 	case <-ctx.Done():
 	}
 	srv.SetReady(false)
+	urgent.Set(flushAll)
 	log.Info("shutting down: draining requests in flight", "timeout", drainTimeout.String())
 	dctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
