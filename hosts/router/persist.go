@@ -152,7 +152,15 @@ func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
 // background.
 func (p *persistence) append(ctx context.Context, op byte, in []byte) error {
 	p.entry = append(append(p.entry[:0], op), in...)
-	if err := p.journal.Append(p.seq+1, p.entry); err != nil {
+	add := p.journal.Append
+	if op == opRoute {
+		// A route matters only with what follows it: the outcome that
+		// settles the attempt writes it (see wal.Log.Defer). Lost in a
+		// crash, the request it routed was interrupted, and an
+		// interrupted request may go uncharged.
+		add = p.journal.Defer
+	}
+	if err := add(p.seq+1, p.entry); err != nil {
 		return err
 	}
 	p.seq++

@@ -23,7 +23,8 @@ import (
 // report, reopens the log and checks that every reported record is there,
 // contiguous and intact. In "rotate" mode the child also saves a snapshot
 // (a file holding its sequence number) and rotates every few records, so
-// that kills land inside Rotate.
+// that kills land inside Rotate. In "defer" mode two records in three are
+// deferred, written by the Append that follows them.
 
 const (
 	envCrashRoot   = "WAL_TEST_CRASH_ROOT"
@@ -36,7 +37,7 @@ const (
 )
 
 func TestCrashRecovery(t *testing.T) {
-	for _, mode := range []string{"append", "rotate"} {
+	for _, mode := range []string{"append", "rotate", "defer"} {
 		t.Run(mode, func(t *testing.T) {
 			root := t.TempDir()
 			rng := rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
@@ -155,7 +156,16 @@ func TestCrashHelper(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	deferring := os.Getenv(envCrashMode) == "defer"
 	for seq := l.Last() + 1; seq <= crashMaxAppend; seq++ {
+		if deferring && seq%3 != 0 {
+			// Deferred records are not reported: only the Append after
+			// them promises them.
+			if err := l.Defer(seq, crashData(seq)); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		if err := l.Append(seq, crashData(seq)); err != nil {
 			t.Fatal(err)
 		}

@@ -67,6 +67,13 @@
 //		return err
 //	}
 //
+// A record that only matters if a later one is written (the proxy's route
+// requests: an attempt no outcome follows changes nothing a client saw) can
+// be deferred with [Log.Defer]: it is kept in memory and written in the
+// same write(2) as the next appended record, which saves a system call
+// per request. A crash loses deferred records, and only records after
+// them: what survives is always a prefix of the inputs.
+//
 // Snapshot now and then, then let the log drop what the snapshot covers:
 //
 //	mu.Lock()

@@ -86,7 +86,7 @@ func (f *flusher) run() {
 func (f *flusher) sync() bool {
 	l := f.l
 	l.mu.Lock()
-	file, seg, upto := l.f, l.segs[len(l.segs)-1], l.last
+	file, seg, upto := l.f, l.segs[len(l.segs)-1], l.written
 	l.mu.Unlock()
 	f.mu.Lock()
 	done := upto <= f.durable || f.err != nil
@@ -181,7 +181,14 @@ func (f *flusher) stop() {
 func (l *Log) WaitDurable(seq uint64) error {
 	l.mu.Lock()
 	last := l.last
+	var err error
+	if seq > l.written && seq <= last && l.broken == nil && !l.closed {
+		err = l.writePending()
+	}
 	l.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("wal: wait durable %d: %w", seq, err)
+	}
 	if seq > last {
 		return fmt.Errorf("wal: wait durable %d: %w: last appended is %d", seq, ErrOutOfOrder, last)
 	}

@@ -24,6 +24,7 @@ const (
 	magic         = "AKRWAL"  // first bytes of every segment
 	readBufSize   = 64 << 10  // bufio size for scanning and replaying
 	maxKeptBuf    = 1 << 20   // Append keeps a larger buffer for one record only
+	maxDeferred   = 64 << 10  // deferred records written out at once beyond this
 	crcOffset     = 4         // the checksum covers a record from here on
 )
 

@@ -24,8 +24,10 @@ type Log struct {
 	segs      []*segment // oldest first; the last is the one appended to
 	f         file       // the last segment, open for appending
 	start     uint64     // oldest sequence number Replay can deliver
-	last      uint64     // of the last record appended
-	buf       []byte     // Append's record buffer, reused
+	last      uint64     // of the last record appended or deferred
+	written   uint64     // of the last record written to a segment
+	pending   []byte     // records accepted but not yet written, reused
+	first     uint64     // the first pending record
 	broken    error      // the write or fsync that failed; nil while usable
 	closed    bool
 	truncated int64 // bytes of torn tail Open removed
@@ -115,7 +117,7 @@ func (l *Log) recover() error {
 		f.Close()
 		return fmt.Errorf("truncate torn tail of %s: %w", filepath.Base(cur.path), err)
 	}
-	l.segs, l.f, l.last = segs, f, cur.last
+	l.segs, l.f, l.last, l.written = segs, f, cur.last, cur.last
 	l.updateStart()
 	return nil
 }
@@ -153,44 +155,81 @@ func (l *Log) syncs() bool { return l.opts.Sync != SyncNone }
 // the failure as "state unknown", stops taking inputs, and repairs the log
 // with a snapshot and [Log.Rotate] or by reopening it.
 func (l *Log) Append(seq uint64, data []byte) error {
+	return l.add("append", seq, data, false)
+}
+
+// Defer accepts record seq as Append does but keeps it in memory: the next
+// Append writes it (in its one write(2)), as do Rotate, Close, Replay and
+// WaitDurable, and Defer itself once maxDeferred bytes wait. It suits a
+// record that only matters if a later one is written. A crash loses the
+// deferred records, and only records after them: what survives is always
+// a prefix of what was appended.
+func (l *Log) Defer(seq uint64, data []byte) error {
+	return l.add("defer", seq, data, true)
+}
+
+func (l *Log) add(op string, seq uint64, data []byte, later bool) error {
 	if len(data) > l.opts.MaxRecordSize {
-		return fmt.Errorf("wal: append %d: %w: %d bytes, limit %d", seq, ErrTooLarge, len(data), l.opts.MaxRecordSize)
+		return fmt.Errorf("wal: %s %d: %w: %d bytes, limit %d", op, seq, ErrTooLarge, len(data), l.opts.MaxRecordSize)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
 	case l.closed:
-		return fmt.Errorf("wal: append %d: %w", seq, ErrClosed)
+		return fmt.Errorf("wal: %s %d: %w", op, seq, ErrClosed)
 	case l.broken != nil:
-		return fmt.Errorf("wal: append %d: %w: %w", seq, ErrBroken, l.broken)
+		return fmt.Errorf("wal: %s %d: %w: %w", op, seq, ErrBroken, l.broken)
 	case seq != l.last+1:
-		return fmt.Errorf("wal: append %d: %w: last is %d", seq, ErrOutOfOrder, l.last)
+		return fmt.Errorf("wal: %s %d: %w: last is %d", op, seq, ErrOutOfOrder, l.last)
 	}
-	n := int64(recordHead + len(data))
+	if len(l.pending) == 0 {
+		l.first = seq
+	}
+	l.pending = appendRecord(l.pending, seq, data)
+	l.last = seq
+	if later && len(l.pending) < maxDeferred {
+		return nil
+	}
+	if err := l.writePending(); err != nil {
+		return fmt.Errorf("wal: %s %d: %w", op, seq, err)
+	}
+	return nil
+}
+
+// writePending writes the records accepted but not written, in one
+// write(2), first rolling to a new segment if they would overflow the
+// current one. On failure they are not in the log: Last goes back to the
+// last record written. l.mu is held.
+func (l *Log) writePending() error {
+	if len(l.pending) == 0 {
+		return nil
+	}
+	n := int64(len(l.pending))
 	if cur := l.segs[len(l.segs)-1]; !cur.empty() && cur.size+n > l.opts.SegmentSize {
-		if err := l.roll(seq); err != nil {
-			l.broken = err
-			return fmt.Errorf("wal: append %d: %w: %w", seq, ErrBroken, err)
+		if err := l.roll(l.first); err != nil {
+			l.broken, l.pending, l.last = err, l.pending[:0], l.written
+			return fmt.Errorf("%w: %w", ErrBroken, err)
 		}
 	}
 	cur := l.segs[len(l.segs)-1]
-	l.buf = appendRecord(l.buf[:0], seq, data)
-	_, err := l.f.Write(l.buf)
+	_, err := l.f.Write(l.pending)
 	if err == nil && l.opts.Sync == SyncAlways {
 		err = l.f.Sync()
 	}
-	if cap(l.buf) > maxKeptBuf {
-		l.buf = nil
+	l.pending = l.pending[:0]
+	if cap(l.pending) > maxKeptBuf {
+		l.pending = nil
 	}
 	if err != nil {
-		l.broken = fmt.Errorf("write record %d to %s: %w", seq, filepath.Base(cur.path), err)
+		l.broken = fmt.Errorf("write records %d to %d to %s: %w", l.first, l.last, filepath.Base(cur.path), err)
 		if terr := l.f.Truncate(cur.size); terr != nil {
 			l.broken = fmt.Errorf("%w; truncating it: %w", l.broken, terr)
 		}
-		return fmt.Errorf("wal: append %d: %w: %w", seq, ErrBroken, l.broken)
+		l.last = l.written
+		return fmt.Errorf("%w: %w", ErrBroken, l.broken)
 	}
 	cur.size += n
-	cur.last, l.last = seq, seq
+	cur.last, l.written = l.last, l.last
 	if l.flusher != nil {
 		l.flusher.kick()
 	}
@@ -250,6 +289,7 @@ func (l *Log) Close() error {
 		l.mu.Unlock()
 		return fmt.Errorf("wal: close: %w", ErrClosed)
 	}
+	werr := l.writePending()
 	l.closed = true
 	l.mu.Unlock()
 	if l.flusher != nil {
@@ -271,7 +311,10 @@ func (l *Log) Close() error {
 	if cerr := l.lock.Close(); err == nil {
 		err = cerr
 	}
-	l.buf = nil
+	if err == nil {
+		err = werr
+	}
+	l.pending = nil
 	if err != nil {
 		return fmt.Errorf("wal: close: %w", err)
 	}

@@ -382,7 +382,7 @@ func TestAppendDoesNotAllocate(t *testing.T) {
 		if err := l.Append(seq+1, make([]byte, 2*maxKeptBuf)); err != nil {
 			t.Fatal(err)
 		}
-		if c := cap(l.buf); c > maxKeptBuf {
+		if c := cap(l.pending); c > maxKeptBuf {
 			t.Errorf("%v: Append keeps a buffer of %d bytes after a large record", policy, c)
 		}
 	}

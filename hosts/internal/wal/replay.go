@@ -86,6 +86,10 @@ func (l *Log) openForReplay(after uint64) (parts []replayPart, last uint64, err 
 		return nil, l.last, nil
 	case after+1 < l.start:
 		return nil, 0, fmt.Errorf("%w: the oldest record is %d", ErrCompacted, l.start)
+	case l.broken == nil:
+		if err := l.writePending(); err != nil {
+			return nil, 0, err
+		}
 	}
 	for _, seg := range l.segs {
 		if seg.first < l.start || seg.empty() || seg.last <= after {

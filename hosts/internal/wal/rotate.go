@@ -50,6 +50,11 @@ func (l *Log) Rotate(snapshotSeq uint64) error {
 		return fmt.Errorf("wal: rotate at %d: %w: the snapshot does not cover record %d: %w",
 			snapshotSeq, ErrBroken, l.last, l.broken)
 	}
+	if l.broken == nil {
+		if err := l.writePending(); err != nil {
+			return fmt.Errorf("wal: rotate at %d: %w", snapshotSeq, err)
+		}
+	}
 	cur := l.segs[len(l.segs)-1]
 	if l.broken != nil {
 		// A failed write may have left part of a record behind; it must not
@@ -65,7 +70,7 @@ func (l *Log) Rotate(snapshotSeq uint64) error {
 			return fmt.Errorf("wal: rotate at %d: %w", snapshotSeq, err)
 		}
 	}
-	l.last = next - 1
+	l.last, l.written = next-1, next-1
 	l.broken = nil
 	if l.flusher != nil {
 		l.flusher.reset(snapshotSeq)
