@@ -48,9 +48,9 @@ func upstreamHeader(extra http.Header, secret string) http.Header {
 
 // clientHeader returns the answer's headers as the client should see them:
 // without hop-by-hop fields, and without Content-Length if the adapter may
-// change the body's length.
+// change the body's length. It edits h, the upstream response's own map,
+// which nothing reads after it.
 func clientHeader(h http.Header, lengthChanges bool) http.Header {
-	h = h.Clone()
 	for _, name := range hopByHop {
 		delete(h, name)
 	}

@@ -112,14 +112,14 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		h := w.Header()
 		stream := strings.HasPrefix(ans.Header.Get("Content-Type"), "text/event-stream")
 		forwardHeaders(h, ans.Header, ans.Status, stream)
-		h.Set(headerKeyID, string(d.Key))
-		h.Set(headerProvider, string(d.Provider))
-		h.Set(headerAttempts, strconv.Itoa(ans.Attempts))
-		h.Set(headerCost, usd(d.EstimatedCost))
-		h.Set(headerExplanation, string(d.Explanation))
 		overhead := time.Since(start) - upstreamWait
 		rec.overhead = overhead
-		h.Set(headerOverhead, strconv.FormatInt(overhead.Microseconds(), 10))
+		// The router's headers (canonical names) share one array of values.
+		v := [...]string{string(d.Key), string(d.Provider), strconv.Itoa(ans.Attempts), usd(d.EstimatedCost),
+			string(d.Explanation), strconv.FormatInt(overhead.Microseconds(), 10)}
+		vs := v[:]
+		h[headerKeyID], h[headerProvider], h[headerAttempts] = vs[0:1:1], vs[1:2:2], vs[2:3:3]
+		h[headerCost], h[headerExplanation], h[headerOverhead] = vs[3:4:4], vs[4:5:5], vs[5:6:6]
 		w.WriteHeader(ans.Status)
 		// A client that hangs up does not cut the accounting short: the
 		// answer gets a moment to end (its usage comes last), then it is
@@ -215,7 +215,7 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 		}
 		return nil, badRequest("unreadable_body", "could not read the request body")
 	}
-	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+	if !sdk.IsJSONObject(body) {
 		return nil, badRequest("invalid_json", "the request body is not a JSON object")
 	}
 	fields := gjson.GetManyBytes(body, api.fields...)
