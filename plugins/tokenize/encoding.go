@@ -3,8 +3,6 @@ package tokenize
 import (
 	"strings"
 	"sync"
-
-	"github.com/tiktoken-go/tokenizer/codec"
 )
 
 // Encoding names how text becomes tokens: one of OpenAI's vocabularies, or
@@ -65,10 +63,10 @@ func ForModel(model string) Encoding {
 	return Approximate
 }
 
-// vocabularies loads each encoding's codec once per process.
-var vocabularies = map[Encoding]func() *codec.Codec{
-	O200kBase:  sync.OnceValue(codec.NewO200kBase),
-	Cl100kBase: sync.OnceValue(codec.NewCl100kBase),
+// vocabularies loads each encoding's vocabulary once per process.
+var vocabularies = map[Encoding]func() *vocabulary{
+	O200kBase:  sync.OnceValue(func() *vocabulary { return newVocabulary(o200kBaseTokens, o200kBaseSplit) }),
+	Cl100kBase: sync.OnceValue(func() *vocabulary { return newVocabulary(cl100kBaseTokens, cl100kBaseSplit) }),
 }
 
 // Warm loads the vocabularies of encs in the background, so the first

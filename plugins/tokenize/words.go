@@ -5,8 +5,6 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/tiktoken-go/tokenizer/codec"
 )
 
 // Words are what a text is cut into before every space that follows and
@@ -46,13 +44,15 @@ var words = map[Encoding]*wordCounts{
 // count returns the tokens of chunk in vocabulary tok: from the
 // remembered words when all of them are known, else by encoding the chunk
 // once, which also teaches the cache its words.
-func (w *wordCounts) count(tok *codec.Codec, chunk string) int {
+func (w *wordCounts) count(tok *vocabulary, chunk string) int {
 	if n, ok := w.lookup(chunk); ok {
 		return n
 	}
-	_, tokens, _ := tok.Encode(chunk) // no error: the codec's error mode is none
-	w.learn(chunk, tokens)
-	return len(tokens)
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	lens := tok.encode(chunk, sc)
+	w.learn(chunk, lens)
+	return len(lens)
 }
 
 // lookup sums the remembered counts of chunk's words; false when one of
@@ -76,10 +76,10 @@ func (w *wordCounts) lookup(chunk string) (int, bool) {
 	return total, true
 }
 
-// learn remembers the counts of chunk's words from its tokens, which
-// never straddle two words. A chunk whose tokens do not add up to its
-// words teaches nothing.
-func (w *wordCounts) learn(chunk string, tokens []string) {
+// learn remembers the counts of chunk's words from the byte lengths of its
+// tokens, which never straddle two words. A chunk whose tokens do not add
+// up to its words teaches nothing.
+func (w *wordCounts) learn(chunk string, lens []int32) {
 	type wordCount struct {
 		hash uint64
 		n    int32
@@ -90,8 +90,8 @@ func (w *wordCounts) learn(chunk string, tokens []string) {
 		var word string
 		word, rest = nextWord(rest)
 		n, size := int32(0), 0
-		for size < len(word) && t < len(tokens) {
-			size += len(tokens[t])
+		for size < len(word) && t < len(lens) {
+			size += int(lens[t])
 			n++
 			t++
 		}
