@@ -9,6 +9,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // minBuffer is the smallest input buffer the host asks the guest for.
@@ -19,6 +20,7 @@ const minBuffer = 64 << 10
 type instance struct {
 	mod    api.Module
 	mem    api.Memory
+	linear experimental.LinearMemory // mem's backing (memory.go)
 	fns    [opCount]api.Function
 	buffer api.Function // raw_buffer
 	result uint32       // the result descriptor's address
@@ -41,11 +43,16 @@ func instantiate(ctx context.Context, rt wazero.Runtime, cm wazero.CompiledModul
 		WithSysNanosleep().
 		WithRandSource(rand.Reader).
 		WithStderr(stderr)
-	mod, err := rt.InstantiateModule(ctx, cm, cfg)
+	var linear experimental.LinearMemory
+	alloc := experimental.MemoryAllocatorFunc(func(cap, max uint64) experimental.LinearMemory {
+		linear = allocateMemory(cap, max)
+		return linear
+	})
+	mod, err := rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, alloc), cm, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate the core module: %w%s", err, stderr.detail())
 	}
-	i := &instance{mod: mod, mem: mod.Memory(), stack: make([]uint64, 1), stderr: stderr}
+	i := &instance{mod: mod, mem: mod.Memory(), linear: linear, stack: make([]uint64, 1), stderr: stderr}
 	if err := i.resolve(ctx); err != nil {
 		_ = mod.Close(ctx)
 		return nil, err
