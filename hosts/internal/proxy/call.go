@@ -295,8 +295,8 @@ func (s *Server) logRequest(ctx context.Context, l *requestLog, start time.Time)
 		attrs = append(attrs, slog.String("error", l.code))
 	}
 	// A record made here, without the caller's program counter, which
-	// Logger.LogAttrs would take with runtime.Callers (some hundreds of ns) for a source
-	// location the handler does not log.
+	// Logger.LogAttrs would take with runtime.Callers (some hundreds of
+	// ns) for a source location the handler does not log.
 	r := slog.NewRecord(time.Now(), level, "request", 0)
 	r.AddAttrs(attrs...)
 	_ = s.log.Handler().Handle(ctx, r)
