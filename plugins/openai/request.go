@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 )
@@ -29,7 +29,7 @@ type prepared struct {
 // stream_options.include_usage, so that usage is always reported. It never
 // modifies body, so a retry can start from the same bytes.
 func prepareBody(body []byte, model string) (prepared, error) {
-	if !sdk.IsJSONObject(body) {
+	if !translate.IsObject(body) {
 		return prepared{}, errNotObject
 	}
 	p := prepared{body: body, stream: gjson.GetBytes(body, "stream").Bool()}

@@ -17,8 +17,10 @@ import (
 // doneData is the data of a stream's last event.
 var doneData = []byte("[DONE]")
 
-// streamReader relays an OpenAI server-sent event stream event by event,
-// each one as soon as it arrives, byte for byte. On the way it records the
+// streamReader relays an OpenAI server-sent event stream byte for byte,
+// each event as soon as it arrives: a Read returns the events already
+// buffered together (one write and flush for the relay, as a plain proxy
+// forwards what one read of the socket brought) but never waits for more. On the way it records the
 // usage chunk's usage and, when hideUsage, drops that chunk (the adapter
 // asked for it, the client did not). A mid-stream error event or an event
 // that is not JSON is relayed too, and then ends the stream with a server
@@ -49,29 +51,43 @@ func newStreamReader(body io.ReadCloser, hideUsage bool) *streamReader {
 }
 
 func (s *streamReader) Read(p []byte) (int, error) {
-	for len(s.pending) == 0 { // each turn consumes one event, or ends the stream
-		if s.err != nil {
-			return 0, s.err
-		}
-		if !s.events.Next() {
-			s.pending, s.err = s.end()
+	n := 0
+	for n < len(p) {
+		if len(s.pending) == 0 {
+			switch {
+			case s.err != nil:
+				return n, s.err // a translation's last bytes come with the end
+			case n > 0 && !s.events.Ready():
+				return n, nil // what arrived goes now; the next event has not
+			}
+			s.advance()
 			continue
 		}
-		s.pending = s.inspect(s.events.Data(), s.events.Raw())
-		if s.convert != nil {
-			s.pending = s.converted(s.events.Event(), s.events.Data())
-			s.done = s.done || bytes.Equal(s.events.Data(), doneData)
-			if s.done {
-				s.held, s.pending = append(s.held, s.pending...), nil
-			}
-		}
+		c := copy(p[n:], s.pending)
+		s.pending = s.pending[c:]
+		n += c
 	}
-	n := copy(p, s.pending)
-	s.pending = s.pending[n:]
 	if len(s.pending) == 0 && s.err != nil {
-		return n, s.err // a translation's last bytes come with the end
+		return n, s.err
 	}
 	return n, nil
+}
+
+// advance consumes one event, setting what to relay of it (maybe nothing),
+// or ends the stream.
+func (s *streamReader) advance() {
+	if !s.events.Next() {
+		s.pending, s.err = s.end()
+		return
+	}
+	s.pending = s.inspect(s.events.Data(), s.events.Raw())
+	if s.convert != nil {
+		s.pending = s.converted(s.events.Event(), s.events.Data())
+		s.done = s.done || bytes.Equal(s.events.Data(), doneData)
+		if s.done {
+			s.held, s.pending = append(s.held, s.pending...), nil
+		}
+	}
 }
 
 // inspect looks at one event and returns the bytes to relay: raw, or nil

@@ -2,10 +2,12 @@ package openai
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
@@ -43,20 +45,66 @@ func TestStreamReader(t *testing.T) {
 			want: textChunk + "data: {\"error\":{\"message\":\"overloaded\"}}\n\n",
 			err:  &sdk.Error{Result: abi.ServerError, Message: "openai: stream error event: overloaded"}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			// One byte at a time on both sides: event boundaries must not depend on read sizes.
-			r := newStreamReader(io.NopCloser(iotest.OneByteReader(strings.NewReader(tc.in))), tc.hide)
-			got, err := io.ReadAll(iotest.OneByteReader(r))
-			if string(got) != tc.want {
-				t.Errorf("relayed\n %q\nwant\n %q", got, tc.want)
+		for _, whole := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/whole=%v", tc.name, whole), func(t *testing.T) {
+				// One byte at a time on both sides (event boundaries must
+				// not depend on read sizes), or all of it at once (events
+				// come together in one Read).
+				var in io.Reader = strings.NewReader(tc.in)
+				if !whole {
+					in = iotest.OneByteReader(in)
+				}
+				r := newStreamReader(io.NopCloser(in), tc.hide)
+				var out io.Reader = r
+				if !whole {
+					out = iotest.OneByteReader(r)
+				}
+				got, err := io.ReadAll(out)
+				if string(got) != tc.want {
+					t.Errorf("relayed\n %q\nwant\n %q", got, tc.want)
+				}
+				if tc.err == nil && err != nil || tc.err != nil && (err == nil || err.Error() != tc.err.Error() || sdk.ClassifyError(err) != sdk.ClassifyError(tc.err)) {
+					t.Errorf("error = %v, want %v", err, tc.err)
+				}
+				if r.Usage() != tc.usage {
+					t.Errorf("usage = %+v, want %+v", r.Usage(), tc.usage)
+				}
+			})
+		}
+	}
+}
+
+// TestStreamReaderRelaysWithoutWaiting: events that arrived together come
+// in one Read; an event is relayed without waiting for the next.
+func TestStreamReaderRelaysWithoutWaiting(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	r := newStreamReader(pr, true)
+	go pw.Write([]byte(roleChunk + textChunk + usageChunk + textChunk))
+	buf := make([]byte, 4096)
+	read := func() string {
+		done := make(chan string, 1)
+		go func() {
+			n, err := r.Read(buf)
+			if err != nil {
+				t.Error(err)
 			}
-			if tc.err == nil && err != nil || tc.err != nil && (err == nil || err.Error() != tc.err.Error() || sdk.ClassifyError(err) != sdk.ClassifyError(tc.err)) {
-				t.Errorf("error = %v, want %v", err, tc.err)
-			}
-			if r.Usage() != tc.usage {
-				t.Errorf("usage = %+v, want %+v", r.Usage(), tc.usage)
-			}
-		})
+			done <- string(buf[:n])
+		}()
+		select {
+		case got := <-done:
+			return got
+		case <-time.After(10 * time.Second):
+			t.Fatal("Read waited for an event that had not been sent")
+			return ""
+		}
+	}
+	if got := read(); got != roleChunk+textChunk+textChunk {
+		t.Fatalf("events that arrived together: %q", got)
+	}
+	go pw.Write([]byte(textChunk + "data: {\"choi"))
+	if got := read(); got != textChunk {
+		t.Fatalf("an event with half of the next: %q", got)
 	}
 }
 

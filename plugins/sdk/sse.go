@@ -86,6 +86,28 @@ func (s *SSEScanner) Next() bool {
 	}
 }
 
+// Ready reports whether the next event is already buffered whole, so that
+// Next returns it without waiting for the stream.
+func (s *SSEScanner) Ready() bool {
+	if s.done {
+		return false
+	}
+	b, _ := s.r.Peek(s.r.Buffered())
+	began := false
+	for {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return false
+		}
+		if line := bytes.TrimSuffix(b[:i], []byte("\r")); len(line) > 0 {
+			began = true
+		} else if began {
+			return true
+		}
+		b = b[i+1:]
+	}
+}
+
 // Raw returns the event's exact bytes, through its terminating blank line.
 // It is valid until the next call to Next.
 func (s *SSEScanner) Raw() []byte { return s.raw }

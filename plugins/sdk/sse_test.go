@@ -126,3 +126,30 @@ func ExampleSSEScanner() {
 	// ""
 	// "[DONE]"
 }
+
+func TestSSEScannerReady(t *testing.T) {
+	for _, tc := range []struct {
+		rest string // buffered after the first event
+		want bool
+	}{
+		{"data: b\n\n", true},
+		{"data: b\r\n\r\n", true},
+		{": comment\n\n", true},
+		{"\n\ndata: b\n\n", true},
+		{"\n\n", false}, // blank lines only: Next would wait
+		{"data: b\n", false},
+		{"data: b", false},
+		{"", false},
+	} {
+		s := sdk.NewSSEScanner(strings.NewReader("data: a\n\n" + tc.rest))
+		if s.Ready() {
+			t.Errorf("%q: ready before anything was read", tc.rest)
+		}
+		if !s.Next() || string(s.Data()) != "a" {
+			t.Fatalf("%q: first event %q", tc.rest, s.Data())
+		}
+		if got := s.Ready(); got != tc.want {
+			t.Errorf("Ready with %q buffered = %v, want %v", tc.rest, got, tc.want)
+		}
+	}
+}

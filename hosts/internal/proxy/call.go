@@ -18,6 +18,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // The response headers of every routed answer (DESIGN.md §6), in the
@@ -215,7 +216,7 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 		}
 		return nil, badRequest("unreadable_body", "could not read the request body")
 	}
-	if !sdk.IsJSONObject(body) {
+	if !translate.IsObject(body) {
 		return nil, badRequest("invalid_json", "the request body is not a JSON object")
 	}
 	fields := gjson.GetManyBytes(body, api.fields...)

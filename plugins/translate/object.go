@@ -1,11 +1,11 @@
-package sdk
+package translate
 
 import "github.com/tidwall/gjson"
 
-// IsJSONObject reports whether b is one valid JSON object, without copying
-// it (gjson.ParseBytes(b).IsObject() copies b to a string to look at its
+// IsObject reports whether b is one valid JSON object, without copying it
+// (gjson.ParseBytes(b).IsObject() copies b to a string to look at its
 // first byte).
-func IsJSONObject(b []byte) bool {
+func IsObject(b []byte) bool {
 	if !gjson.ValidBytes(b) {
 		return false
 	}

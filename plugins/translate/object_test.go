@@ -1,8 +1,8 @@
-package sdk
+package translate
 
 import "testing"
 
-func TestIsJSONObject(t *testing.T) {
+func TestIsObject(t *testing.T) {
 	for in, want := range map[string]bool{
 		`{}`:                    true,
 		" \n\t\r{\"a\":[1,2]} ": true,
@@ -14,8 +14,8 @@ func TestIsJSONObject(t *testing.T) {
 		``:                      false,
 		`   `:                   false,
 	} {
-		if got := IsJSONObject([]byte(in)); got != want {
-			t.Errorf("IsJSONObject(%q) = %v, want %v", in, got, want)
+		if got := IsObject([]byte(in)); got != want {
+			t.Errorf("IsObject(%q) = %v, want %v", in, got, want)
 		}
 	}
 }
