@@ -11,9 +11,10 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
-// streamReader relays a Messages server-sent event stream event by event,
-// each as soon as it arrives: byte for byte, or through convert for a
-// client of another format. On the way it reads the usage of message_start
+// streamReader relays a Messages server-sent event stream, each event as
+// soon as it arrives (a Read returns those already buffered together, but
+// never waits for more): byte for byte, or through convert for a client of
+// another format. On the way it reads the usage of message_start
 // and message_delta. An error event, an event that is not JSON, or a
 // stream that ends before message_stop is relayed as far as it went and
 // then ends the body with a server error instead of io.EOF.
@@ -45,27 +46,41 @@ func newStreamReader(body io.ReadCloser) *streamReader {
 }
 
 func (s *streamReader) Read(p []byte) (int, error) {
-	for len(s.pending) == 0 { // each turn consumes one event, or ends the stream
-		if s.err != nil {
-			return 0, s.err
-		}
-		if !s.events.Next() {
-			s.pending, s.err = s.end()
+	n := 0
+	for n < len(p) {
+		if len(s.pending) == 0 {
+			switch {
+			case s.err != nil:
+				return n, s.err // the last bytes come with the end
+			case n > 0 && !s.events.Ready():
+				return n, nil // what arrived goes now; the next event has not
+			}
+			s.advance()
 			continue
 		}
-		out := s.inspect(s.events.Event(), s.events.Data(), s.events.Raw())
-		if s.stopped {
-			s.held = append(s.held, out...)
-			continue
-		}
-		s.pending = out
+		c := copy(p[n:], s.pending)
+		s.pending = s.pending[c:]
+		n += c
 	}
-	n := copy(p, s.pending)
-	s.pending = s.pending[n:]
 	if len(s.pending) == 0 && s.err != nil {
-		return n, s.err // the last bytes come with the end
+		return n, s.err
 	}
 	return n, nil
+}
+
+// advance consumes one event, setting what to relay of it (maybe nothing),
+// or ends the stream.
+func (s *streamReader) advance() {
+	if !s.events.Next() {
+		s.pending, s.err = s.end()
+		return
+	}
+	out := s.inspect(s.events.Event(), s.events.Data(), s.events.Raw())
+	if s.stopped {
+		s.held = append(s.held, out...)
+		return
+	}
+	s.pending = out
 }
 
 // inspect reads one event and returns the bytes to relay for it: the
