@@ -3,8 +3,10 @@ package sdk
 import (
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
@@ -122,3 +124,54 @@ func (f doFunc) Info(context.Context) (Info, error)                      { retur
 func (f doFunc) EstimateTokens(context.Context, *Request) (int64, error) { return 0, nil }
 func (f doFunc) Models(context.Context, *Request) ([]Model, error)       { return nil, nil }
 func (f doFunc) Do(context.Context, *Request) (*Response, error)         { return f(), nil }
+
+// framesStream records the frames a server sends.
+type framesStream struct {
+	grpc.ServerStream
+	ctx    context.Context
+	frames []*adapterpb.Frame
+}
+
+func (f *framesStream) Context() context.Context { return f.ctx }
+
+func (f *framesStream) Send(fr *adapterpb.Frame) error {
+	f.frames = append(f.frames, fr)
+	return nil
+}
+
+// oneAdapter answers Do with a fixed response.
+type oneAdapter struct {
+	Adapter
+	resp func() *Response
+}
+
+func (a oneAdapter) Do(context.Context, *Request) (*Response, error) { return a.resp(), nil }
+
+// TestServerFraming: a JSON answer's head waits for the first read, so a
+// whole answer crosses in one frame; a stream's head crosses alone, first.
+func TestServerFraming(t *testing.T) {
+	for _, tc := range []struct {
+		contentType string
+		frames      int
+		headAlone   bool
+	}{
+		{"application/json; charset=utf-8", 1, false},
+		{"text/event-stream", 2, true},
+		{"", 2, true},
+	} {
+		body := `{"id":"x"}`
+		s := &grpcServer{impl: oneAdapter{resp: func() *Response {
+			return &Response{Status: 200, Header: http.Header{"Content-Type": {tc.contentType}},
+				Body: NewBody(io.NopCloser(iotest.DataErrReader(strings.NewReader(body))), nil)}
+		}}}
+		st := &framesStream{ctx: t.Context()}
+		if err := s.Do(&adapterpb.Request{}, st); err != nil {
+			t.Fatal(err)
+		}
+		f := st.frames
+		if len(f) != tc.frames || f[0].GetHead() == nil || (len(f[0].GetData()) == 0) != tc.headAlone ||
+			f[len(f)-1].GetTrailer() == nil || string(f[len(f)-1].GetData()) != body {
+			t.Errorf("%q: frames %v", tc.contentType, f)
+		}
+	}
+}

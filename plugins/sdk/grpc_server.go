@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mime"
+	"net/http"
 	"sync"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
@@ -47,8 +49,9 @@ func (s *grpcServer) Models(ctx context.Context, req *adapterpb.Request) (*adapt
 	return modelsToPB(ms), nil
 }
 
-// Do sends a head frame, then each read of the adapter's body as one frame
-// the moment it returns; the read that ends the body adds the trailer.
+// Do sends each read of the adapter's body as one frame the moment it
+// returns, the first with the head if the answer is JSON (else the head
+// goes alone, first); the read that ends the body adds the trailer.
 func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServer) error {
 	resp, err := s.impl.Do(stream.Context(), requestFromPB(req))
 	switch {
@@ -66,11 +69,19 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 		RetryAfterNs: int64(resp.RetryAfter),
 		WaitedNs:     int64(resp.Waited),
 	}
-	if err := stream.Send(&adapterpb.Frame{Head: head}); err != nil {
-		return err
-	}
 	bufp := frameBuffers.Get().(*[]byte)
 	defer frameBuffers.Put(bufp)
+	// A JSON answer is whole, or nearly, when its headers arrive: its head
+	// waits for the first read, and often the whole answer and its trailer
+	// go in one message instead of three. Any other head (a stream's, whose
+	// first event may be long in coming) goes at once: the host times an
+	// attempt up to the head.
+	if !isJSON(resp.Header) {
+		if err := stream.Send(&adapterpb.Frame{Head: head}); err != nil {
+			return err
+		}
+		head = nil
+	}
 	for empty := 0; ; {
 		n, readErr := resp.Body.Read(*bufp)
 		if n == 0 && readErr == nil {
@@ -80,7 +91,7 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 		} else {
 			empty = 0
 		}
-		frame := &adapterpb.Frame{}
+		frame := &adapterpb.Frame{Head: head}
 		if n > 0 {
 			// A fresh slice per frame: gRPC may hold a sent message.
 			frame.Data = bytes.Clone((*bufp)[:n])
@@ -88,15 +99,22 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 		if readErr != nil {
 			frame.Trailer = trailerToPB(resp.Body.Trailer(), readErr, req.GetSecret())
 		}
-		if n > 0 || readErr != nil {
+		if n > 0 || readErr != nil || head != nil {
 			if err := stream.Send(frame); err != nil {
 				return err
 			}
+			head = nil
 		}
 		if readErr != nil {
 			return nil
 		}
 	}
+}
+
+// isJSON reports whether h says the body is a JSON document.
+func isJSON(h http.Header) bool {
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return mt == "application/json"
 }
 
 // maxEmptyReads is how many reads in a row may return nothing before a
