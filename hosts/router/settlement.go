@@ -18,9 +18,8 @@ import (
 type settlement struct {
 	in   []byte // the encoded event
 	key  abi.KeyID
-	done bool // applied: fx and err are set (under the router's lock)
+	done bool // applied: fx is set (under the router's lock)
 	fx   abi.Effects
-	err  error
 }
 
 // settleLater journals an attempt's outcome and queues it for the core.
@@ -32,7 +31,9 @@ func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome
 	o.Attempt = d.Attempt
 	ev := abi.Event{V: abi.Version, Now: abi.UnixNano(r.now().UnixNano()), Outcome: &o}
 	s := &settlement{key: d.Key}
-	if s.in, s.err = abi.Encode(&ev); s.err != nil {
+	var err error
+	if s.in, err = abi.Encode(&ev); err != nil {
+		r.log.Error("report outcome", "key", s.key, "err", err)
 		s.done = true
 		return s
 	}
@@ -40,9 +41,7 @@ func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome
 		if err := r.persist.append(ctx, opApply, s.in); err != nil {
 			r.applyPendingLocked(ctx)
 			r.applySettlement(ctx, s)
-			if err := r.persist.coverBySnapshot(ctx, err); err != nil && s.err == nil {
-				s.err = err
-			}
+			_ = r.persist.coverBySnapshot(ctx, err) // logs what failed
 			return s
 		}
 	}
@@ -67,20 +66,21 @@ func (r *Router) applySettlement(ctx context.Context, s *settlement) {
 	if err == nil && s.fx.Code != abi.OK {
 		err = &abi.Error{Code: s.fx.Code, Message: s.fx.Message}
 	}
-	s.done, s.err = true, err
+	if err != nil {
+		// Logged here, whoever applies it: the call's result does not
+		// depend on it, and nobody may ask.
+		r.log.Error("report outcome", "key", s.key, "err", err)
+	}
+	s.done = true
 }
 
 // settled applies s, and whatever was queued before it, unless done, and
-// returns what the core made of it. A failure is logged: the call's result
-// does not depend on it.
+// returns what the core made of it.
 func (r *Router) settled(ctx context.Context, s *settlement) abi.Effects {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !s.done {
 		r.applyPendingLocked(ctx)
-	}
-	if s.err != nil {
-		r.log.Error("report outcome", "key", s.key, "err", s.err)
 	}
 	return s.fx
 }
