@@ -1,6 +1,10 @@
 package anthropic
 
-import "github.com/tidwall/gjson"
+import (
+	"github.com/tidwall/gjson"
+
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
+)
 
 // Token estimation is an approximation: Claude's tokenizer is not public,
 // and the offline tokenizers Go has are OpenAI's (package tokenize). So
@@ -26,7 +30,7 @@ const (
 // system prompt, every turn's blocks, and the tool definitions by their
 // JSON size plus the tool-use system prompt.
 func estimateTokens(body []byte) (int64, error) {
-	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+	if !translate.IsObject(body) {
 		return 0, errNotObject
 	}
 	doc := gjson.ParseBytes(body)

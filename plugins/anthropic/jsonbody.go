@@ -56,7 +56,7 @@ func (j *jsonReader) load() ([]byte, error) {
 		return nil, fmt.Errorf("anthropic: read answer: %w", err)
 	case len(b) > maxJSONBody:
 		return nil, &sdk.Error{Result: abi.ServerError, Message: fmt.Sprintf("anthropic: answer larger than %d bytes", maxJSONBody)}
-	case !gjson.ValidBytes(b) || !gjson.ParseBytes(b).IsObject():
+	case !translate.IsObject(b):
 		return nil, &sdk.Error{Result: abi.ServerError, Message: "anthropic: malformed JSON answer"}
 	}
 	var u usage

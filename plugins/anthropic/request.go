@@ -6,6 +6,8 @@ import (
 
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
+
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // errNotObject is returned for a request body that is not a JSON object.
@@ -24,7 +26,7 @@ type prepared struct {
 // always report usage, so nothing else needs asking. It never modifies
 // body, so a retry can start from the same bytes.
 func prepareBody(body []byte, model string) (prepared, error) {
-	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+	if !translate.IsObject(body) {
 		return prepared{}, errNotObject
 	}
 	p := prepared{body: body, stream: gjson.GetBytes(body, "stream").Bool()}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // FieldError is a client request the translation refuses: Field names the
@@ -57,7 +59,7 @@ var reasoningBudgets = map[string]int64{"low": 1024, "medium": 8192, "high": 245
 // is a pure function: body is not modified, and the same input always gives
 // the same bytes. A field it cannot translate is a [*FieldError].
 func ChatRequest(body []byte, model string) (*Chat, error) {
-	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+	if !translate.IsObject(body) {
 		return nil, refuse("", "the request body is not a JSON object")
 	}
 	doc := gjson.ParseBytes(body)

@@ -8,6 +8,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // finishReasons are OpenAI's finish reasons for Gemini's; any other
@@ -43,7 +44,7 @@ func finishReason(reason string, calls bool) string {
 // blocked is one choice that ended with "content_filter". An answer part
 // with no OpenAI equivalent (generated images or files) is a [*FieldError].
 func ChatResponse(body []byte, model string, created int64) ([]byte, abi.Usage, error) {
-	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+	if !translate.IsObject(body) {
 		return nil, abi.Usage{}, refuse("", "the answer is not a JSON object")
 	}
 	doc := gjson.ParseBytes(body)

@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // StreamTranslator turns Gemini's streamed answer (streamGenerateContent
@@ -41,7 +42,7 @@ func NewStreamTranslator(model string, created int64, includeUsage bool) *Stream
 // whose Field is "error"; a part with no OpenAI equivalent is a
 // [*FieldError] too.
 func (t *StreamTranslator) Event(data []byte) ([]byte, error) {
-	if !gjson.ValidBytes(data) || !gjson.ParseBytes(data).IsObject() {
+	if !translate.IsObject(data) {
 		return nil, refuse("", "a stream event is not a JSON object")
 	}
 	doc := gjson.ParseBytes(data)

@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // ErrNotObject is returned for a request body that is not a JSON object.
@@ -17,7 +18,7 @@ var ErrNotObject = errors.New("tokenize: request body is not a JSON object")
 // framing (see the package doc), a completion's prompts, an embedding's
 // inputs. Prompts and inputs given as token ids count one token per id.
 func Request(enc Encoding, endpoint string, body []byte) (int64, error) {
-	if !gjson.ValidBytes(body) || !gjson.ParseBytes(body).IsObject() {
+	if !translate.IsObject(body) {
 		return 0, ErrNotObject
 	}
 	doc := gjson.ParseBytes(body)

@@ -16,7 +16,7 @@ import (
 // cache_read_input_tokens, outside input_tokens). The completion's id is
 // kept. A completion with more than one choice cannot be translated.
 func (t *AnthropicToOpenAI) ResponseBody(raw []byte) ([]byte, error) {
-	if !gjson.ValidBytes(raw) || !gjson.ParseBytes(raw).IsObject() {
+	if !IsObject(raw) {
 		return nil, errors.New("translate: the chat completion is not a JSON object")
 	}
 	doc := gjson.ParseBytes(raw)

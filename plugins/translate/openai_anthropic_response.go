@@ -17,7 +17,7 @@ import (
 // seconds, is the completion's "created": Anthropic's answers carry no
 // time (adapters take the answer's Date header).
 func (t *OpenAIToAnthropic) ResponseBody(raw []byte, created int64) ([]byte, error) {
-	if !gjson.ValidBytes(raw) || !gjson.ParseBytes(raw).IsObject() {
+	if !IsObject(raw) {
 		return nil, errors.New("translate: the Messages answer is not a JSON object")
 	}
 	doc := gjson.ParseBytes(raw)
