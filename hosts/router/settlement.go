@@ -37,15 +37,15 @@ func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome
 		s.done = true
 		return s
 	}
+	// Queued before it is journaled: a snapshot the entry triggers covers
+	// it, so it must apply it first.
+	r.pending = append(r.pending, s)
 	if r.persist != nil {
 		if err := r.persist.append(ctx, opApply, s.in); err != nil {
 			r.applyPendingLocked(ctx)
-			r.applySettlement(ctx, s)
 			_ = r.persist.coverBySnapshot(ctx, err) // logs what failed
-			return s
 		}
 	}
-	r.pending = append(r.pending, s)
 	return s
 }
 

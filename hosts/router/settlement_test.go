@@ -75,3 +75,49 @@ func TestSettlementJournaledAtTheEnd(t *testing.T) {
 		t.Fatalf("%d attempts open after the restart", len(s.Attempts))
 	}
 }
+
+// TestSettlementCoveredBySnapshot: an outcome whose journal entry triggers
+// a snapshot is in that snapshot, which replaces the entry.
+func TestSettlementCoveredBySnapshot(t *testing.T) {
+	mock := mockupstream.New(mockupstream.Config{})
+	srv := httptest.NewServer(mock)
+	defer srv.Close()
+	defer mock.Close()
+	dir := t.TempDir()
+	adapters := map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}
+	open := func() *Router {
+		r, err := New(Options{DataDir: dir, MasterKey: []byte("test master key"), Adapters: adapters, SnapshotEvery: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := open()
+	if err := r.SetProvider(Provider{ID: "openai", AdapterName: "openai", BaseURL: srv.URL + "/v1"}); err != nil {
+		t.Fatal(err)
+	}
+	r.RegisterModel(abi.Model{Provider: "openai", Name: "gpt-4o-mini", Price: abi.Price{Input: 150_000, Output: 600_000}})
+	r.RegisterKey(abi.Key{ID: "k1", Provider: "openai"}, "sk-secret-1")
+	r.SetBudget(abi.Budget{ID: "all", Limit: 100 * abi.Dollars, Period: abi.Monthly})
+	var cost abi.NanoUSD
+	for range 5 {
+		a, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini",
+			Body: []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"snapshot me"}]}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.persist.saved.Wait() // the route's snapshot is saved: the outcome's entry snapshots
+		if _, err := io.Copy(io.Discard, a.Body); err != nil {
+			t.Fatal(err)
+		}
+		_, fx := a.Settled()
+		cost += fx.Cost
+	}
+	r.persist.saved.Wait()
+	crash(r)
+	r = open()
+	defer r.Close()
+	if got := r.Snapshot().Budgets[0].Spent; got != cost || cost == 0 {
+		t.Fatalf("after the crash the budget spent %d; the answers cost %d", got, cost)
+	}
+}
