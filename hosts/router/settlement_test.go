@@ -12,31 +12,38 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
-// TestSettlementJournaledAtTheEnd: an answer read to its end is in the
-// journal before the reader sees the end, so a crash before the core
-// applied it still charges it; and the next call into the core applies it
-// before anything else.
-func TestSettlementJournaledAtTheEnd(t *testing.T) {
+// settlementRig opens a router on a data directory (open opens it again)
+// with one key of a mock provider and a budget.
+func settlementRig(t *testing.T, snapshotEvery int) (open func() *Router, r *Router) {
 	mock := mockupstream.New(mockupstream.Config{})
 	srv := httptest.NewServer(mock)
-	defer srv.Close()
-	defer mock.Close()
+	t.Cleanup(mock.Close)
+	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	adapters := map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}
-	open := func() *Router {
-		r, err := New(Options{DataDir: dir, MasterKey: []byte("test master key"), Adapters: adapters})
+	open = func() *Router {
+		r, err := New(Options{DataDir: dir, MasterKey: []byte("test master key"), Adapters: adapters, SnapshotEvery: snapshotEvery})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
-	r := open()
+	r = open()
 	if err := r.SetProvider(Provider{ID: "openai", AdapterName: "openai", BaseURL: srv.URL + "/v1"}); err != nil {
 		t.Fatal(err)
 	}
 	r.RegisterModel(abi.Model{Provider: "openai", Name: "gpt-4o-mini", Price: abi.Price{Input: 150_000, Output: 600_000}})
 	r.RegisterKey(abi.Key{ID: "k1", Provider: "openai"}, "sk-secret-1")
 	r.SetBudget(abi.Budget{ID: "all", Limit: 100 * abi.Dollars, Period: abi.Monthly})
+	return open, r
+}
+
+// TestSettlementJournaledAtTheEnd: an answer read to its end is in the
+// journal before the reader sees the end, so a crash before the core
+// applied it still charges it; and the next call into the core applies it
+// before anything else.
+func TestSettlementJournaledAtTheEnd(t *testing.T) {
+	open, r := settlementRig(t, 0)
 	call := func(r *Router) *Answer {
 		a, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini",
 			Body: []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"settle me"}]}`)})
@@ -79,26 +86,7 @@ func TestSettlementJournaledAtTheEnd(t *testing.T) {
 // TestSettlementCoveredBySnapshot: an outcome whose journal entry triggers
 // a snapshot is in that snapshot, which replaces the entry.
 func TestSettlementCoveredBySnapshot(t *testing.T) {
-	mock := mockupstream.New(mockupstream.Config{})
-	srv := httptest.NewServer(mock)
-	defer srv.Close()
-	defer mock.Close()
-	dir := t.TempDir()
-	adapters := map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}
-	open := func() *Router {
-		r, err := New(Options{DataDir: dir, MasterKey: []byte("test master key"), Adapters: adapters, SnapshotEvery: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	r := open()
-	if err := r.SetProvider(Provider{ID: "openai", AdapterName: "openai", BaseURL: srv.URL + "/v1"}); err != nil {
-		t.Fatal(err)
-	}
-	r.RegisterModel(abi.Model{Provider: "openai", Name: "gpt-4o-mini", Price: abi.Price{Input: 150_000, Output: 600_000}})
-	r.RegisterKey(abi.Key{ID: "k1", Provider: "openai"}, "sk-secret-1")
-	r.SetBudget(abi.Budget{ID: "all", Limit: 100 * abi.Dollars, Period: abi.Monthly})
+	open, r := settlementRig(t, 1)
 	var cost abi.NanoUSD
 	for range 5 {
 		a, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini",
