@@ -31,6 +31,10 @@ func AppendEncode(dst []byte, v any) ([]byte, error) {
 }
 
 // Decode decodes one message from data into *v, which it zeroes first.
+// Like encoding/json, it writes over what *v's pointers point to rather
+// than allocating anew (an [Event]'s Outcome and its RateLimit): a
+// caller that keeps one of those must copy it before decoding into the
+// same *v again.
 //
 // It checks, in order: the size ([TooLarge]); that the bytes are one
 // well-formed MessagePack value with plausible lengths, nested at most 32
@@ -44,8 +48,9 @@ func Decode[T any](data []byte, v *T) error {
 		return Errorf(TooLarge, "message of %d bytes exceeds %d", len(data), MaxMessageSize)
 	}
 	if w, ok := any(v).(whole); ok {
-		// decodeWhole zeroes *v itself, after noting the strings it held:
-		// one the message repeats is kept, not allocated again
+		// decodeWhole zeroes *v itself, after noting the strings it held
+		// (one the message repeats is kept, not allocated again) and the
+		// structs it pointed to (written over, not allocated again)
 		if err := checkVersionFast(data); err != nil {
 			*v = zero
 			return err

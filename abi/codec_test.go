@@ -181,3 +181,32 @@ func TestDuplicateVersionField(t *testing.T) {
 		t.Fatalf("snapshot: got %v, want version_mismatch", err)
 	}
 }
+
+// TestDecodeWritesOverOutcome: decoding into an abi.Event an earlier decode
+// filled reuses its abi.Outcome and abi.RateLimit and leaves nothing of the
+// earlier message behind.
+func TestDecodeWritesOverOutcome(t *testing.T) {
+	decode := func(e *abi.Event, v *abi.Event) {
+		t.Helper()
+		b, err := abi.Encode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := abi.Decode(b, e); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(e, v) {
+			t.Fatalf("decoded %+v, want %+v", e, v)
+		}
+	}
+	var e abi.Event
+	decode(&e, &abi.Event{V: abi.Version, Now: 1, Outcome: &abi.Outcome{Attempt: 7, Status: 429, RetryAfter: abi.Second,
+		RateLimit: &abi.RateLimit{LimitRequests: 10, RemainingRequests: 0}}})
+	outcome, rateLimit := e.Outcome, e.Outcome.RateLimit
+	decode(&e, &abi.Event{V: abi.Version, Now: 2, Outcome: &abi.Outcome{Attempt: 8, Status: 200, RateLimit: &abi.RateLimit{LimitTokens: 5}}})
+	if e.Outcome != outcome || e.Outcome.RateLimit != rateLimit {
+		t.Error("the second decode allocated a new Outcome or RateLimit")
+	}
+	decode(&e, &abi.Event{V: abi.Version, Now: 3, Outcome: &abi.Outcome{Attempt: 9, Status: 200}})
+	decode(&e, &abi.Event{V: abi.Version, Now: 4, Provider: &abi.Provider{ID: "openai"}})
+}

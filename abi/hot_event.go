@@ -29,6 +29,7 @@ func (e *Event) appendTo(b []byte) []byte {
 }
 
 func (e *Event) decodeFrom(d *decoder) error {
+	outcome := e.Outcome
 	*e = Event{}
 	n, err := d.mapLen("Event")
 	for i := 0; i < n && err == nil; i++ {
@@ -58,9 +59,8 @@ func (e *Event) decodeFrom(d *decoder) error {
 		case "command":
 			err = cold(d, &e.Command)
 		case "outcome":
-			e.Outcome = nil
 			if !d.nilNext() {
-				e.Outcome = new(Outcome)
+				e.Outcome = reuse(outcome)
 				err = e.Outcome.decodeFrom(d)
 			}
 		default:
@@ -68,6 +68,18 @@ func (e *Event) decodeFrom(d *decoder) error {
 		}
 	}
 	return err
+}
+
+// reuse returns p, or a new T if p is nil: a decode into a message an
+// earlier decode filled writes over the values its pointers point to, as
+// encoding/json does, so that decoding each event into the same [Event]
+// allocates nothing (the core's ApplyMsg; in WebAssembly, every allocation
+// brings the guest's single-threaded collector nearer).
+func reuse[T any](p *T) *T {
+	if p == nil {
+		return new(T)
+	}
+	return p
 }
 
 // cold decodes the next value by reflection into *p; nil leaves it nil.
@@ -113,6 +125,7 @@ func (o *Outcome) appendTo(b []byte) []byte {
 }
 
 func (o *Outcome) decodeFrom(d *decoder) error {
+	rateLimit := o.RateLimit
 	*o = Outcome{}
 	n, err := d.mapLen("Outcome")
 	for i := 0; i < n && err == nil; i++ {
@@ -140,7 +153,7 @@ func (o *Outcome) decodeFrom(d *decoder) error {
 		case "rate_limit":
 			o.RateLimit = nil
 			if !d.nilNext() {
-				o.RateLimit = new(RateLimit)
+				o.RateLimit = reuse(rateLimit)
 				err = o.RateLimit.decodeFrom(d)
 			}
 		default:

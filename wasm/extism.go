@@ -12,21 +12,25 @@ import (
 
 //go:wasmexport apply
 func apply() int32 {
+	defer collectGarbage(false)
 	return extismReply(machine.ApplyMsg(out[:0], pdk.Input()))
 }
 
 //go:wasmexport route
 func route() int32 {
+	defer collectGarbage(false)
 	return extismReply(machine.RouteMsg(out[:0], pdk.Input()))
 }
 
 //go:wasmexport snapshot
 func snapshot() int32 {
+	defer collectGarbage(true)
 	return extismReply(machine.SnapshotMsg(out[:0]))
 }
 
 //go:wasmexport restore
 func restore() int32 {
+	defer collectGarbage(true)
 	m, err := core.RestoreMsg(pdk.Input())
 	if err != nil {
 		pdk.SetError(err)

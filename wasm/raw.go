@@ -42,6 +42,7 @@ func rawBuffer(size uint32) uint32 {
 
 //go:wasmexport raw_apply
 func rawApply(n uint32) uint32 {
+	defer collectGarbage(false)
 	in, err := rawInput(n)
 	if err != nil {
 		return rawReply(nil, err)
@@ -51,6 +52,7 @@ func rawApply(n uint32) uint32 {
 
 //go:wasmexport raw_route
 func rawRoute(n uint32) uint32 {
+	defer collectGarbage(false)
 	in, err := rawInput(n)
 	if err != nil {
 		return rawReply(nil, err)
@@ -60,11 +62,13 @@ func rawRoute(n uint32) uint32 {
 
 //go:wasmexport raw_snapshot
 func rawSnapshot() uint32 {
+	defer collectGarbage(true)
 	return rawReply(machine.SnapshotMsg(out[:0]))
 }
 
 //go:wasmexport raw_restore
 func rawRestore(n uint32) uint32 {
+	defer collectGarbage(true)
 	in, err := rawInput(n)
 	if err == nil {
 		var m *core.Machine

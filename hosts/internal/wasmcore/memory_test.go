@@ -1,8 +1,13 @@
 package wasmcore
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"unsafe"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/core"
 )
 
 func TestLinearMemoryGrowsInPlace(t *testing.T) {
@@ -37,5 +42,47 @@ func TestLinearMemoryGrowsInPlace(t *testing.T) {
 	}
 	if m := allocateMemory(0, 4*page); m.Reallocate(5*page) != nil {
 		t.Fatal("grew past its maximum")
+	}
+}
+
+// TestGuestCollectsItsGarbage: the module runs its collector itself
+// (wasm/gc.go), so restores, each of which leaves the replaced state behind
+// as garbage, do not grow the guest's memory without bound.
+func TestGuestCollectsItsGarbage(t *testing.T) {
+	ctx := context.Background()
+	c, err := New(ctx, Config{WasmPath: TestModule, CacheDir: TestCacheDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	m, err := core.New(abi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []abi.Event{{Provider: &abi.Provider{ID: "openai"}},
+		{Model: &abi.Model{Provider: "openai", Name: "gpt-4o-mini", Price: abi.Price{Input: 150_000}}}} {
+		ev.V, ev.Now = abi.Version, t0
+		m.Apply(&ev, &abi.Effects{})
+	}
+	for i := range 1000 {
+		m.Apply(&abi.Event{V: abi.Version, Now: t0, Key: &abi.Key{ID: abi.KeyID(fmt.Sprintf("key-%04d", i)), Provider: "openai"}}, &abi.Effects{})
+	}
+	snap, err := m.SnapshotMsg(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const restores = 100
+	var after10 uint32
+	for i := range restores {
+		if err := c.Restore(ctx, snap); err != nil {
+			t.Fatal(err)
+		}
+		if i == 10 {
+			after10 = c.inst.mem.Size()
+		}
+	}
+	if got := c.inst.mem.Size(); got > after10+8<<20 {
+		t.Fatalf("guest memory grew from %d MiB after 10 restores of a %d KiB snapshot to %d MiB after %d",
+			after10>>20, len(snap)>>10, got>>20, restores)
 	}
 }
