@@ -22,6 +22,12 @@ type grpcClient struct {
 	// exited is done once the plugin process has exited (go-plugin cancels
 	// it); calls in flight then fail at once instead of waiting on a socket.
 	exited context.Context
+	// lanes carry EstimateTokens and Do when the plugin has them.
+	lanes *lanes
+}
+
+func newGRPCClient(rpc adapterpb.AdapterClient, exited context.Context) *grpcClient {
+	return &grpcClient{rpc: rpc, exited: exited, lanes: &lanes{rpc: rpc, exited: exited}}
 }
 
 func (c *grpcClient) Info(ctx context.Context) (Info, error) {
@@ -35,6 +41,22 @@ func (c *grpcClient) Info(ctx context.Context) (Info, error) {
 }
 
 func (c *grpcClient) EstimateTokens(ctx context.Context, req *Request) (int64, error) {
+	lc, reply, err := c.lanes.start(ctx, &adapterpb.LaneCall{Call: &adapterpb.LaneCall_EstimateTokens{EstimateTokens: requestToPB(req)}})
+	if !errors.Is(err, errNoLane) {
+		if err != nil {
+			return 0, err
+		}
+		switch r := reply.GetReply().(type) {
+		case *adapterpb.LaneReply_Tokens:
+			lc.done(true)
+			return r.Tokens.GetTokens(), nil
+		case *adapterpb.LaneReply_Failure:
+			lc.done(true)
+			return 0, failureError(r.Failure)
+		}
+		lc.done(false)
+		return 0, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: an estimate's reply is neither tokens nor a failure"}
+	}
 	ctx, cancel := c.bind(ctx)
 	defer cancel(nil)
 	r, err := c.rpc.EstimateTokens(ctx, requestToPB(req))
@@ -55,8 +77,29 @@ func (c *grpcClient) Models(ctx context.Context, req *Request) ([]Model, error) 
 }
 
 // Do starts the call and waits for its head frame; the body's frames are
-// then read on demand by [streamBody].
+// then read on demand by [streamBody]. The call goes on a lane if the
+// plugin has them.
 func (c *grpcClient) Do(ctx context.Context, req *Request) (*Response, error) {
+	lc, reply, err := c.lanes.start(ctx, &adapterpb.LaneCall{Call: &adapterpb.LaneCall_Do{Do: requestToPB(req)}})
+	if errors.Is(err, errNoLane) {
+		return c.doUnary(ctx, req)
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch r := reply.GetReply().(type) {
+	case *adapterpb.LaneReply_Failure:
+		lc.done(true)
+		return nil, failureError(r.Failure)
+	case *adapterpb.LaneReply_Frame:
+		return response(r.Frame, &streamBody{next: lc.next, fail: lc.error, release: lc.done})
+	}
+	lc.done(false)
+	return nil, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: a call's first reply is neither a frame nor a failure"}
+}
+
+// doUnary is Do on its own stream, for plugins without lanes.
+func (c *grpcClient) doUnary(ctx context.Context, req *Request) (*Response, error) {
 	ctx, cancel := c.bind(ctx)
 	stream, err := c.rpc.Do(ctx, requestToPB(req))
 	if err != nil {
@@ -71,12 +114,22 @@ func (c *grpcClient) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		return nil, callError(ctx, err)
 	}
+	return response(first, &streamBody{
+		next:    stream.Recv,
+		fail:    func(err error) *Error { return callError(ctx, err) },
+		release: func(bool) { cancel(nil) },
+	})
+}
+
+// response is the answer whose first frame is first and whose body is the
+// rest of the call's frames; without a head, the call is released and the
+// plugin named as broken.
+func response(first *adapterpb.Frame, body *streamBody) (*Response, error) {
 	head := first.GetHead()
 	if head == nil {
-		cancel(nil)
+		body.release(false)
 		return nil, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: first frame is not a head"}
 	}
-	body := &streamBody{ctx: ctx, stream: stream, cancel: cancel}
 	body.take(first) // the head's frame may carry data and the trailer too
 	return &Response{
 		Status:     int(head.GetStatus()),
@@ -112,9 +165,9 @@ func callError(ctx context.Context, err error) *Error {
 // streamBody is the [Body] of a response served over gRPC: it yields the
 // frames' data as they arrive and ends at the trailer.
 type streamBody struct {
-	ctx    context.Context
-	stream adapterpb.Adapter_DoClient
-	cancel context.CancelCauseFunc
+	next    func() (*adapterpb.Frame, error) // the call's next frame
+	fail    func(error) *Error               // classifies a failed next
+	release func(clean bool)                 // ends the call, once; clean if at its trailer
 
 	pending []byte // the unread rest of the last frame's data; Read's alone
 
@@ -131,14 +184,14 @@ func (b *streamBody) Read(p []byte) (int, error) {
 		if err := b.endErr(); err != nil {
 			return 0, err
 		}
-		f, err := b.stream.Recv()
+		f, err := b.next()
 		switch {
 		case err == io.EOF:
-			b.end(Trailer{Result: abi.ConnectionError}, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: no trailer frame"})
+			b.end(Trailer{Result: abi.ConnectionError}, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: no trailer frame"}, false)
 			continue
 		case err != nil:
-			e := callError(b.ctx, err)
-			b.end(Trailer{Result: e.Result}, e)
+			e := b.fail(err)
+			b.end(Trailer{Result: e.Result}, e, false)
 			continue
 		}
 		b.take(f)
@@ -160,12 +213,12 @@ func (b *streamBody) take(f *adapterpb.Frame) {
 	if t.GetError() != "" {
 		end = &Error{Result: trailer.Result, Message: t.GetError()}
 	}
-	b.end(trailer, end)
+	b.end(trailer, end, true)
 }
 
 // Close abandons the call: the plugin sees its context cancelled.
 func (b *streamBody) Close() error {
-	b.end(Trailer{Result: abi.Cancelled}, errBodyClosed)
+	b.end(Trailer{Result: abi.Cancelled}, errBodyClosed, false)
 	return nil
 }
 
@@ -184,15 +237,18 @@ func (b *streamBody) endErr() error {
 	return b.err
 }
 
-// end records how the body ended, first come first served, and releases
-// the call.
-func (b *streamBody) end(t Trailer, err error) {
+// end records how the body ended and releases the call, first come first
+// served; clean says the call ended at its trailer.
+func (b *streamBody) end(t Trailer, err error, clean bool) {
 	b.mu.Lock()
-	if b.err == nil {
+	first := b.err == nil
+	if first {
 		b.err, b.trailer = err, t
 	}
 	b.mu.Unlock()
-	b.cancel(nil)
+	if first {
+		b.release(clean)
+	}
 }
 
 // Interface guards

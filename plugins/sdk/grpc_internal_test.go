@@ -58,7 +58,7 @@ func TestClientReadsAnyFraming(t *testing.T) {
 				_ = conn.Close()
 				server.Stop()
 			})
-			c := &grpcClient{rpc: adapterpb.NewAdapterClient(conn), exited: context.Background()}
+			c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
 			resp, err := c.Do(t.Context(), &Request{})
 			if tc.doErr {
 				if ClassifyError(err) != tc.result {
@@ -103,7 +103,7 @@ func TestServerRefusesBrokenAdapters(t *testing.T) {
 				_ = conn.Close()
 				server.Stop()
 			})
-			c := &grpcClient{rpc: adapterpb.NewAdapterClient(conn), exited: context.Background()}
+			c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
 			resp, err := c.Do(t.Context(), &Request{})
 			if err == nil {
 				_, err = io.ReadAll(resp.Body)

@@ -49,17 +49,31 @@ func (s *grpcServer) Models(ctx context.Context, req *adapterpb.Request) (*adapt
 	return modelsToPB(ms), nil
 }
 
-// Do sends each read of the adapter's body as one frame the moment it
-// returns, the first with the head if the answer is JSON (else the head
-// goes alone, first); the read that ends the body adds the trailer.
+// Do carries out the call and relays its answer (see [grpcServer.relay]).
 func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServer) error {
-	resp, err := s.impl.Do(stream.Context(), requestFromPB(req))
+	resp, err := s.start(stream.Context(), req)
+	if err != nil {
+		return statusError(err, req.GetSecret())
+	}
+	return relay(resp, req.GetSecret(), stream.Send)
+}
+
+// start calls the adapter's Do and checks its answer has a body.
+func (s *grpcServer) start(ctx context.Context, req *adapterpb.Request) (*Response, error) {
+	resp, err := s.impl.Do(ctx, requestFromPB(req))
 	switch {
 	case err != nil:
-		return statusError(err, req.GetSecret())
+		return nil, err
 	case resp == nil || resp.Body == nil:
-		return statusError(errNoBody, "")
+		return nil, errNoBody
 	}
+	return resp, nil
+}
+
+// relay sends each read of resp's body as one frame the moment it returns,
+// the first with the head if the answer is JSON (else the head goes alone,
+// first); the read that ends the body adds the trailer. It closes the body.
+func relay(resp *Response, secret string, send func(*adapterpb.Frame) error) error {
 	defer resp.Body.Close()
 	head := &adapterpb.Head{
 		Status:       int32(resp.Status),
@@ -77,7 +91,7 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 	// first event may be long in coming) goes at once: the host times an
 	// attempt up to the head.
 	if !isJSON(resp.Header) {
-		if err := stream.Send(&adapterpb.Frame{Head: head}); err != nil {
+		if err := send(&adapterpb.Frame{Head: head}); err != nil {
 			return err
 		}
 		head = nil
@@ -97,10 +111,10 @@ func (s *grpcServer) Do(req *adapterpb.Request, stream adapterpb.Adapter_DoServe
 			frame.Data = bytes.Clone((*bufp)[:n])
 		}
 		if readErr != nil {
-			frame.Trailer = trailerToPB(resp.Body.Trailer(), readErr, req.GetSecret())
+			frame.Trailer = trailerToPB(resp.Body.Trailer(), readErr, secret)
 		}
 		if n > 0 || readErr != nil || head != nil {
-			if err := stream.Send(frame); err != nil {
+			if err := send(frame); err != nil {
 				return err
 			}
 			head = nil

@@ -28,7 +28,7 @@ func (p *AdapterPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
 // cancels ctx when the plugin process exits; calls in flight then fail with
 // [abi.ConnectionError].
 func (p *AdapterPlugin) GRPCClient(ctx context.Context, _ *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
-	return &grpcClient{rpc: adapterpb.NewAdapterClient(conn), exited: ctx}, nil
+	return newGRPCClient(adapterpb.NewAdapterClient(conn), ctx), nil
 }
 
 // Interface guards

@@ -804,6 +804,252 @@ func (x *ModelsResponse) GetModels() []*Model {
 	return nil
 }
 
+// LaneCall is one call on a Lane.
+type LaneCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Call:
+	//
+	//	*LaneCall_EstimateTokens
+	//	*LaneCall_Do
+	Call isLaneCall_Call `protobuf_oneof:"call"`
+	// deadline_unix_ns is when the call must be over (Unix nanoseconds); 0
+	// for none.
+	DeadlineUnixNs int64 `protobuf:"varint,3,opt,name=deadline_unix_ns,json=deadlineUnixNs,proto3" json:"deadline_unix_ns,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *LaneCall) Reset() {
+	*x = LaneCall{}
+	mi := &file_adapter_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LaneCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LaneCall) ProtoMessage() {}
+
+func (x *LaneCall) ProtoReflect() protoreflect.Message {
+	mi := &file_adapter_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LaneCall.ProtoReflect.Descriptor instead.
+func (*LaneCall) Descriptor() ([]byte, []int) {
+	return file_adapter_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *LaneCall) GetCall() isLaneCall_Call {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+func (x *LaneCall) GetEstimateTokens() *Request {
+	if x != nil {
+		if x, ok := x.Call.(*LaneCall_EstimateTokens); ok {
+			return x.EstimateTokens
+		}
+	}
+	return nil
+}
+
+func (x *LaneCall) GetDo() *Request {
+	if x != nil {
+		if x, ok := x.Call.(*LaneCall_Do); ok {
+			return x.Do
+		}
+	}
+	return nil
+}
+
+func (x *LaneCall) GetDeadlineUnixNs() int64 {
+	if x != nil {
+		return x.DeadlineUnixNs
+	}
+	return 0
+}
+
+type isLaneCall_Call interface {
+	isLaneCall_Call()
+}
+
+type LaneCall_EstimateTokens struct {
+	EstimateTokens *Request `protobuf:"bytes,1,opt,name=estimate_tokens,json=estimateTokens,proto3,oneof"`
+}
+
+type LaneCall_Do struct {
+	Do *Request `protobuf:"bytes,2,opt,name=do,proto3,oneof"`
+}
+
+func (*LaneCall_EstimateTokens) isLaneCall_Call() {}
+
+func (*LaneCall_Do) isLaneCall_Call() {}
+
+// LaneReply is one message of a call's answer on a Lane.
+type LaneReply struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Reply:
+	//
+	//	*LaneReply_Tokens
+	//	*LaneReply_Frame
+	//	*LaneReply_Failure
+	Reply         isLaneReply_Reply `protobuf_oneof:"reply"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LaneReply) Reset() {
+	*x = LaneReply{}
+	mi := &file_adapter_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LaneReply) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LaneReply) ProtoMessage() {}
+
+func (x *LaneReply) ProtoReflect() protoreflect.Message {
+	mi := &file_adapter_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LaneReply.ProtoReflect.Descriptor instead.
+func (*LaneReply) Descriptor() ([]byte, []int) {
+	return file_adapter_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *LaneReply) GetReply() isLaneReply_Reply {
+	if x != nil {
+		return x.Reply
+	}
+	return nil
+}
+
+func (x *LaneReply) GetTokens() *EstimateTokensResponse {
+	if x != nil {
+		if x, ok := x.Reply.(*LaneReply_Tokens); ok {
+			return x.Tokens
+		}
+	}
+	return nil
+}
+
+func (x *LaneReply) GetFrame() *Frame {
+	if x != nil {
+		if x, ok := x.Reply.(*LaneReply_Frame); ok {
+			return x.Frame
+		}
+	}
+	return nil
+}
+
+func (x *LaneReply) GetFailure() *Failure {
+	if x != nil {
+		if x, ok := x.Reply.(*LaneReply_Failure); ok {
+			return x.Failure
+		}
+	}
+	return nil
+}
+
+type isLaneReply_Reply interface {
+	isLaneReply_Reply()
+}
+
+type LaneReply_Tokens struct {
+	Tokens *EstimateTokensResponse `protobuf:"bytes,1,opt,name=tokens,proto3,oneof"`
+}
+
+type LaneReply_Frame struct {
+	Frame *Frame `protobuf:"bytes,2,opt,name=frame,proto3,oneof"`
+}
+
+type LaneReply_Failure struct {
+	Failure *Failure `protobuf:"bytes,3,opt,name=failure,proto3,oneof"`
+}
+
+func (*LaneReply_Tokens) isLaneReply_Reply() {}
+
+func (*LaneReply_Frame) isLaneReply_Reply() {}
+
+func (*LaneReply_Failure) isLaneReply_Reply() {}
+
+// Failure is a call that failed: its result class (abi.Result) and a
+// message without the secret, as the status of a unary call would carry.
+type Failure struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        uint32                 `protobuf:"varint,1,opt,name=result,proto3" json:"result,omitempty"`
+	Message       string                 `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Failure) Reset() {
+	*x = Failure{}
+	mi := &file_adapter_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Failure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Failure) ProtoMessage() {}
+
+func (x *Failure) ProtoReflect() protoreflect.Message {
+	mi := &file_adapter_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Failure.ProtoReflect.Descriptor instead.
+func (*Failure) Descriptor() ([]byte, []int) {
+	return file_adapter_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Failure) GetResult() uint32 {
+	if x != nil {
+		return x.Result
+	}
+	return 0
+}
+
+func (x *Failure) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
 var File_adapter_proto protoreflect.FileDescriptor
 
 const file_adapter_proto_rawDesc = "" +
@@ -861,12 +1107,26 @@ const file_adapter_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bowned_by\x18\x02 \x01(\tR\aownedBy\"H\n" +
 	"\x0eModelsResponse\x126\n" +
-	"\x06models\x18\x01 \x03(\v2\x1e.apikeyrouter.adapter.v1.ModelR\x06models2\xe2\x02\n" +
+	"\x06models\x18\x01 \x03(\v2\x1e.apikeyrouter.adapter.v1.ModelR\x06models\"\xbd\x01\n" +
+	"\bLaneCall\x12K\n" +
+	"\x0festimate_tokens\x18\x01 \x01(\v2 .apikeyrouter.adapter.v1.RequestH\x00R\x0eestimateTokens\x122\n" +
+	"\x02do\x18\x02 \x01(\v2 .apikeyrouter.adapter.v1.RequestH\x00R\x02do\x12(\n" +
+	"\x10deadline_unix_ns\x18\x03 \x01(\x03R\x0edeadlineUnixNsB\x06\n" +
+	"\x04call\"\xd5\x01\n" +
+	"\tLaneReply\x12I\n" +
+	"\x06tokens\x18\x01 \x01(\v2/.apikeyrouter.adapter.v1.EstimateTokensResponseH\x00R\x06tokens\x126\n" +
+	"\x05frame\x18\x02 \x01(\v2\x1e.apikeyrouter.adapter.v1.FrameH\x00R\x05frame\x12<\n" +
+	"\afailure\x18\x03 \x01(\v2 .apikeyrouter.adapter.v1.FailureH\x00R\afailureB\a\n" +
+	"\x05reply\";\n" +
+	"\aFailure\x12\x16\n" +
+	"\x06result\x18\x01 \x01(\rR\x06result\x12\x18\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage2\xb5\x03\n" +
 	"\aAdapter\x12S\n" +
 	"\x04Info\x12$.apikeyrouter.adapter.v1.InfoRequest\x1a%.apikeyrouter.adapter.v1.InfoResponse\x12c\n" +
 	"\x0eEstimateTokens\x12 .apikeyrouter.adapter.v1.Request\x1a/.apikeyrouter.adapter.v1.EstimateTokensResponse\x12H\n" +
 	"\x02Do\x12 .apikeyrouter.adapter.v1.Request\x1a\x1e.apikeyrouter.adapter.v1.Frame0\x01\x12S\n" +
-	"\x06Models\x12 .apikeyrouter.adapter.v1.Request\x1a'.apikeyrouter.adapter.v1.ModelsResponseBEZCgithub.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpbb\x06proto3"
+	"\x06Models\x12 .apikeyrouter.adapter.v1.Request\x1a'.apikeyrouter.adapter.v1.ModelsResponse\x12Q\n" +
+	"\x04Lane\x12!.apikeyrouter.adapter.v1.LaneCall\x1a\".apikeyrouter.adapter.v1.LaneReply(\x010\x01BEZCgithub.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpbb\x06proto3"
 
 var (
 	file_adapter_proto_rawDescOnce sync.Once
@@ -880,7 +1140,7 @@ func file_adapter_proto_rawDescGZIP() []byte {
 	return file_adapter_proto_rawDescData
 }
 
-var file_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_adapter_proto_goTypes = []any{
 	(*InfoRequest)(nil),            // 0: apikeyrouter.adapter.v1.InfoRequest
 	(*InfoResponse)(nil),           // 1: apikeyrouter.adapter.v1.InfoResponse
@@ -894,6 +1154,9 @@ var file_adapter_proto_goTypes = []any{
 	(*Frame)(nil),                  // 9: apikeyrouter.adapter.v1.Frame
 	(*Model)(nil),                  // 10: apikeyrouter.adapter.v1.Model
 	(*ModelsResponse)(nil),         // 11: apikeyrouter.adapter.v1.ModelsResponse
+	(*LaneCall)(nil),               // 12: apikeyrouter.adapter.v1.LaneCall
+	(*LaneReply)(nil),              // 13: apikeyrouter.adapter.v1.LaneReply
+	(*Failure)(nil),                // 14: apikeyrouter.adapter.v1.Failure
 }
 var file_adapter_proto_depIdxs = []int32{
 	2,  // 0: apikeyrouter.adapter.v1.Request.header:type_name -> apikeyrouter.adapter.v1.Header
@@ -903,19 +1166,26 @@ var file_adapter_proto_depIdxs = []int32{
 	7,  // 4: apikeyrouter.adapter.v1.Frame.head:type_name -> apikeyrouter.adapter.v1.Head
 	8,  // 5: apikeyrouter.adapter.v1.Frame.trailer:type_name -> apikeyrouter.adapter.v1.Trailer
 	10, // 6: apikeyrouter.adapter.v1.ModelsResponse.models:type_name -> apikeyrouter.adapter.v1.Model
-	0,  // 7: apikeyrouter.adapter.v1.Adapter.Info:input_type -> apikeyrouter.adapter.v1.InfoRequest
-	3,  // 8: apikeyrouter.adapter.v1.Adapter.EstimateTokens:input_type -> apikeyrouter.adapter.v1.Request
-	3,  // 9: apikeyrouter.adapter.v1.Adapter.Do:input_type -> apikeyrouter.adapter.v1.Request
-	3,  // 10: apikeyrouter.adapter.v1.Adapter.Models:input_type -> apikeyrouter.adapter.v1.Request
-	1,  // 11: apikeyrouter.adapter.v1.Adapter.Info:output_type -> apikeyrouter.adapter.v1.InfoResponse
-	4,  // 12: apikeyrouter.adapter.v1.Adapter.EstimateTokens:output_type -> apikeyrouter.adapter.v1.EstimateTokensResponse
-	9,  // 13: apikeyrouter.adapter.v1.Adapter.Do:output_type -> apikeyrouter.adapter.v1.Frame
-	11, // 14: apikeyrouter.adapter.v1.Adapter.Models:output_type -> apikeyrouter.adapter.v1.ModelsResponse
-	11, // [11:15] is the sub-list for method output_type
-	7,  // [7:11] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	3,  // 7: apikeyrouter.adapter.v1.LaneCall.estimate_tokens:type_name -> apikeyrouter.adapter.v1.Request
+	3,  // 8: apikeyrouter.adapter.v1.LaneCall.do:type_name -> apikeyrouter.adapter.v1.Request
+	4,  // 9: apikeyrouter.adapter.v1.LaneReply.tokens:type_name -> apikeyrouter.adapter.v1.EstimateTokensResponse
+	9,  // 10: apikeyrouter.adapter.v1.LaneReply.frame:type_name -> apikeyrouter.adapter.v1.Frame
+	14, // 11: apikeyrouter.adapter.v1.LaneReply.failure:type_name -> apikeyrouter.adapter.v1.Failure
+	0,  // 12: apikeyrouter.adapter.v1.Adapter.Info:input_type -> apikeyrouter.adapter.v1.InfoRequest
+	3,  // 13: apikeyrouter.adapter.v1.Adapter.EstimateTokens:input_type -> apikeyrouter.adapter.v1.Request
+	3,  // 14: apikeyrouter.adapter.v1.Adapter.Do:input_type -> apikeyrouter.adapter.v1.Request
+	3,  // 15: apikeyrouter.adapter.v1.Adapter.Models:input_type -> apikeyrouter.adapter.v1.Request
+	12, // 16: apikeyrouter.adapter.v1.Adapter.Lane:input_type -> apikeyrouter.adapter.v1.LaneCall
+	1,  // 17: apikeyrouter.adapter.v1.Adapter.Info:output_type -> apikeyrouter.adapter.v1.InfoResponse
+	4,  // 18: apikeyrouter.adapter.v1.Adapter.EstimateTokens:output_type -> apikeyrouter.adapter.v1.EstimateTokensResponse
+	9,  // 19: apikeyrouter.adapter.v1.Adapter.Do:output_type -> apikeyrouter.adapter.v1.Frame
+	11, // 20: apikeyrouter.adapter.v1.Adapter.Models:output_type -> apikeyrouter.adapter.v1.ModelsResponse
+	13, // 21: apikeyrouter.adapter.v1.Adapter.Lane:output_type -> apikeyrouter.adapter.v1.LaneReply
+	17, // [17:22] is the sub-list for method output_type
+	12, // [12:17] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_adapter_proto_init() }
@@ -923,13 +1193,22 @@ func file_adapter_proto_init() {
 	if File_adapter_proto != nil {
 		return
 	}
+	file_adapter_proto_msgTypes[12].OneofWrappers = []any{
+		(*LaneCall_EstimateTokens)(nil),
+		(*LaneCall_Do)(nil),
+	}
+	file_adapter_proto_msgTypes[13].OneofWrappers = []any{
+		(*LaneReply_Tokens)(nil),
+		(*LaneReply_Frame)(nil),
+		(*LaneReply_Failure)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_adapter_proto_rawDesc), len(file_adapter_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
