@@ -279,8 +279,8 @@ var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c
 
 // reach returns the provider and secret of a decision's key.
 func (r *Router) reach(d *abi.Decision) (*Provider, *secret) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.cfg.RLock()
+	defer r.cfg.RUnlock()
 	p, s := r.providers[d.Provider], r.secrets[d.Key]
 	if p == nil || p.Adapter == nil || s == nil {
 		return nil, nil
@@ -291,9 +291,9 @@ func (r *Router) reach(d *abi.Decision) (*Provider, *secret) {
 // estimate asks the model's adapter for the prompt's tokens; without one,
 // it assumes four bytes a token.
 func (r *Router) estimate(ctx context.Context, c *Call) int64 {
-	r.mu.Lock()
+	r.cfg.RLock()
 	a, p := r.adapterFor(c.Model, c.Provider)
-	r.mu.Unlock()
+	r.cfg.RUnlock()
 	if a != nil {
 		n, err := a.EstimateTokens(ctx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Body: c.Body, BaseURL: p.BaseURL})
 		if err == nil {

@@ -39,7 +39,9 @@ func (r *Router) SetProvider(p Provider) error {
 	if cp.Adapter == nil {
 		cp.Adapter = r.adapters[cp.AdapterName]
 	}
+	r.cfg.Lock()
 	r.providers[p.ID] = &cp
+	r.cfg.Unlock()
 	return nil
 }
 
@@ -76,6 +78,8 @@ func (r *Router) Providers() []Provider {
 
 // noteModel records which providers serve a model name (caller holds mu).
 func (r *Router) noteModel(p abi.ProviderID, name string) {
+	r.cfg.Lock()
+	defer r.cfg.Unlock()
 	list := r.modelProviders[name]
 	if i, found := slices.BinarySearch(list, p); !found {
 		r.modelProviders[name] = slices.Insert(list, i, p)
@@ -84,6 +88,8 @@ func (r *Router) noteModel(p abi.ProviderID, name string) {
 
 // forgetModel drops a provider from a model's providers (caller holds mu).
 func (r *Router) forgetModel(p abi.ProviderID, name string) {
+	r.cfg.Lock()
+	defer r.cfg.Unlock()
 	list := slices.DeleteFunc(r.modelProviders[name], func(x abi.ProviderID) bool { return x == p })
 	if len(list) == 0 {
 		delete(r.modelProviders, name)

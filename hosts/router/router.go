@@ -20,7 +20,11 @@ import (
 // directory — persists everything so a restart loses nothing. It is safe
 // for concurrent use; calls into the core are serialised.
 type Router struct {
-	mu        sync.Mutex
+	mu sync.Mutex
+	// cfg lets the request path read providers, secrets and
+	// modelProviders without waiting on mu, which calls into the core
+	// hold: writers of those hold mu and cfg both.
+	cfg       sync.RWMutex
 	engine    Engine
 	now       func() time.Time
 	log       *slog.Logger
@@ -318,7 +322,9 @@ func (r *Router) Command(c abi.Command) (abi.Effects, error) {
 		for name := range r.modelProviders {
 			r.forgetModel(abi.ProviderID(c.ID), name)
 		}
+		r.cfg.Lock()
 		delete(r.providers, abi.ProviderID(c.ID))
+		r.cfg.Unlock()
 		if r.persist != nil {
 			if err := r.persist.store.Delete(kindProvider, c.ID); err != nil {
 				r.log.Error("delete provider settings", "provider", c.ID, "err", err)

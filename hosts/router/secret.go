@@ -84,12 +84,16 @@ func (r *Router) setSecret(id abi.KeyID, s *secret) error {
 			return err
 		}
 	}
+	r.cfg.Lock()
 	r.secrets[id] = s
+	r.cfg.Unlock()
 	return nil
 }
 
 func (r *Router) forgetSecret(id abi.KeyID) {
+	r.cfg.Lock()
 	delete(r.secrets, id)
+	r.cfg.Unlock()
 	if r.persist != nil {
 		if err := r.persist.deleteSecret(id); err != nil {
 			r.log.Error("delete secret", "key", id, "err", err)
