@@ -151,23 +151,55 @@ func (p *persistence) record(ctx context.Context, op byte, in []byte) error {
 // append journals one input and, every so many, snapshots in the
 // background.
 func (p *persistence) append(ctx context.Context, op byte, in []byte) error {
+	// A route matters only with what follows it: the outcome that settles
+	// the attempt writes it (see wal.Log.Defer). Lost in a crash, the
+	// request it routed was interrupted, and an interrupted request may go
+	// uncharged.
+	_, err := p.add(ctx, op, in, op == opRoute)
+	return err
+}
+
+// accept journals one input without writing it yet: the caller writes it
+// with written(seq) once it has released the router's lock, so that the
+// write(2) — and under SyncAlways the fsync — holds up no call into the
+// core, and inputs accepted meanwhile share it.
+func (p *persistence) accept(ctx context.Context, op byte, in []byte) (seq uint64, err error) {
+	return p.add(ctx, op, in, true)
+}
+
+func (p *persistence) add(ctx context.Context, op byte, in []byte, later bool) (uint64, error) {
 	p.entry = append(append(p.entry[:0], op), in...)
 	add := p.journal.Append
-	if op == opRoute {
-		// A route matters only with what follows it: the outcome that
-		// settles the attempt writes it (see wal.Log.Defer). Lost in a
-		// crash, the request it routed was interrupted, and an
-		// interrupted request may go uncharged.
+	if later {
 		add = p.journal.Defer
 	}
 	if err := add(p.seq+1, p.entry); err != nil {
-		return err
+		return 0, err
 	}
 	p.seq++
 	if p.since++; p.since >= p.every && !p.saving.Load() {
 		p.snapshotInBackground(ctx)
 	}
-	return nil
+	return p.seq, nil
+}
+
+// written writes the input accepted as seq, without the router's lock. If
+// the write fails, a snapshot takes its place, as for any input the
+// journal could not take — unless one already has: after another
+// caller's failed write, or at Close.
+func (p *persistence) written(ctx context.Context, seq uint64) {
+	covered := func(err error) bool { return err == nil || errors.Is(err, wal.ErrClosed) }
+	if covered(p.journal.Write(seq)) {
+		return
+	}
+	p.r.mu.Lock()
+	defer p.r.mu.Unlock()
+	err := p.journal.Write(seq)
+	if covered(err) {
+		return
+	}
+	p.r.log.Error("journal write failed; snapshotting instead", "seq", seq, "err", err)
+	p.snapshot(ctx) // logs its own failure: the input is then at risk
 }
 
 // coverBySnapshot stands in for an input, already applied, that the

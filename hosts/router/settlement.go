@@ -23,16 +23,18 @@ type settlement struct {
 }
 
 // settleLater journals an attempt's outcome and queues it for the core.
-// When the journal cannot take it, the outcome is applied at once and a
-// snapshot covers it, as for any other input.
+// The entry takes its place in the journal under the router's lock and is
+// written after it (persistence.accept). When the journal cannot take
+// it, the outcome is applied at once and a snapshot covers it, as for any
+// other input.
 func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome) *settlement {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	o.Attempt = d.Attempt
-	ev := abi.Event{V: abi.Version, Now: abi.UnixNano(r.now().UnixNano()), Outcome: &o}
 	s := &settlement{key: d.Key}
+	r.mu.Lock()
+	ev := abi.Event{V: abi.Version, Now: abi.UnixNano(r.now().UnixNano()), Outcome: &o}
 	var err error
 	if s.in, err = abi.Encode(&ev); err != nil {
+		r.mu.Unlock()
 		r.log.Error("report outcome", "key", s.key, "err", err)
 		s.done = true
 		return s
@@ -40,11 +42,16 @@ func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome
 	// Queued before it is journaled: a snapshot the entry triggers covers
 	// it, so it must apply it first.
 	r.pending = append(r.pending, s)
+	var seq uint64
 	if r.persist != nil {
-		if err := r.persist.append(ctx, opApply, s.in); err != nil {
+		if seq, err = r.persist.accept(ctx, opApply, s.in); err != nil {
 			r.applyPendingLocked(ctx)
 			_ = r.persist.coverBySnapshot(ctx, err) // logs what failed
 		}
+	}
+	r.mu.Unlock()
+	if seq != 0 {
+		r.persist.written(ctx, seq)
 	}
 	return s
 }

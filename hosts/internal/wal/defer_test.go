@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -70,6 +71,7 @@ func TestDeferredRecordsAreWrittenByEveryOtherCall(t *testing.T) {
 		{"Rotate", func(l *Log) error { return l.Rotate(1) }},
 		{"Replay", func(l *Log) error { return l.Replay(0, func(uint64, []byte) error { return nil }) }},
 		{"WaitDurable", func(l *Log) error { return l.WaitDurable(3) }},
+		{"Write", func(l *Log) error { return l.Write(3) }},
 		{"Close", func(l *Log) error { return l.Close() }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,5 +101,23 @@ func TestDeferredRecordsAreWrittenWhenMany(t *testing.T) {
 	}
 	if got := onDisk(t, dir).Last(); got != seq {
 		t.Fatalf("%d deferred records (over %d bytes) were kept: the disk ends at %d", seq, maxDeferred, got)
+	}
+}
+
+func TestWriteWritesUpToTheRecord(t *testing.T) {
+	dir := t.TempDir()
+	l := openT(t, dir, Options{Sync: SyncBatch})
+	deferRange(t, l, 1, 3)
+	if err := l.Write(2); err != nil {
+		t.Fatal(err)
+	}
+	if got := onDisk(t, dir).Last(); got != 3 {
+		t.Fatalf("Write(2) left the disk ending at %d, want 3: the deferred records go in one write", got)
+	}
+	if err := l.Write(3); err != nil {
+		t.Fatalf("Write of a record written already: %v", err)
+	}
+	if err := l.Write(4); !errors.Is(err, ErrOutOfOrder) {
+		t.Fatalf("Write of a record not accepted: %v, want ErrOutOfOrder", err)
 	}
 }

@@ -179,18 +179,8 @@ func (f *flusher) stop() {
 // Call it after releasing the lock under which the record was appended,
 // so that concurrent callers share fsyncs.
 func (l *Log) WaitDurable(seq uint64) error {
-	l.mu.Lock()
-	last := l.last
-	var err error
-	if seq > l.written && seq <= last && l.broken == nil && !l.closed {
-		err = l.writePending()
-	}
-	l.mu.Unlock()
-	if err != nil {
-		return fmt.Errorf("wal: wait durable %d: %w", seq, err)
-	}
-	if seq > last {
-		return fmt.Errorf("wal: wait durable %d: %w: last appended is %d", seq, ErrOutOfOrder, last)
+	if err := l.write("wait durable", seq); err != nil {
+		return err
 	}
 	if l.flusher == nil {
 		return nil

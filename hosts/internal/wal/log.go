@@ -168,6 +168,33 @@ func (l *Log) Defer(seq uint64, data []byte) error {
 	return l.add("defer", seq, data, true)
 }
 
+// Write writes record seq, and every record deferred before it, if a
+// later Append has not: it returns once record seq is as safe as Append
+// would have left it (written, and under SyncAlways fsync'd). With
+// [Log.Defer] it lets a caller accept a record under its own lock and pay
+// for the write after releasing it, so that records accepted meanwhile
+// share the write(2). Its errors are WaitDurable's.
+func (l *Log) Write(seq uint64) error {
+	return l.write("write", seq)
+}
+
+func (l *Log) write(op string, seq uint64) error {
+	l.mu.Lock()
+	last := l.last
+	var err error
+	if seq > l.written && seq <= last && l.broken == nil && !l.closed {
+		err = l.writePending()
+	}
+	l.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("wal: %s %d: %w", op, seq, err)
+	}
+	if seq > last {
+		return fmt.Errorf("wal: %s %d: %w: last appended is %d", op, seq, ErrOutOfOrder, last)
+	}
+	return nil
+}
+
 func (l *Log) add(op string, seq uint64, data []byte, later bool) error {
 	if len(data) > l.opts.MaxRecordSize {
 		return fmt.Errorf("wal: %s %d: %w: %d bytes, limit %d", op, seq, ErrTooLarge, len(data), l.opts.MaxRecordSize)
