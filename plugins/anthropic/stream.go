@@ -27,60 +27,37 @@ import (
 // Once message_stop has arrived the answer is whole: a connection that
 // then breaks does not fail it.
 type streamReader struct {
-	body   io.ReadCloser
-	events *sdk.SSEScanner
+	*sdk.EventRelay // Read
+	body            io.ReadCloser
+	events          *sdk.SSEScanner
 	// convert translates each event for the client; nil relays them as
 	// they are.
 	convert translate.Stream
 
-	pending []byte // the unsent rest of the current event
 	held    []byte // message_stop and what follows, sent with the end
 	usage   usage
 	stopped bool  // message_stop arrived
 	broken  error // the provider's own stream failure, reported at the end
-	err     error // what Read returns once pending is drained
 }
 
 func newStreamReader(body io.ReadCloser) *streamReader {
-	return &streamReader{body: body, events: sdk.NewSSEScanner(body)}
+	s := &streamReader{body: body, events: sdk.NewSSEScanner(body)}
+	s.EventRelay = sdk.NewEventRelay(s.events, s.step)
+	return s
 }
 
-func (s *streamReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(s.pending) == 0 {
-			switch {
-			case s.err != nil:
-				return n, s.err // the last bytes come with the end
-			case n > 0 && !s.events.Ready():
-				return n, nil // what arrived goes now; the next event has not
-			}
-			s.advance()
-			continue
-		}
-		c := copy(p[n:], s.pending)
-		s.pending = s.pending[c:]
-		n += c
-	}
-	if len(s.pending) == 0 && s.err != nil {
-		return n, s.err
-	}
-	return n, nil
-}
-
-// advance consumes one event, setting what to relay of it (maybe nothing),
-// or ends the stream.
-func (s *streamReader) advance() {
+// step consumes one event and returns what to relay of it (maybe
+// nothing), or ends the stream.
+func (s *streamReader) step() ([]byte, error) {
 	if !s.events.Next() {
-		s.pending, s.err = s.end()
-		return
+		return s.end()
 	}
 	out := s.inspect(s.events.Event(), s.events.Data(), s.events.Raw())
 	if s.stopped {
 		s.held = append(s.held, out...)
-		return
+		return nil, nil
 	}
-	s.pending = out
+	return out, nil
 }
 
 // inspect reads one event and returns the bytes to relay for it: the

@@ -63,47 +63,39 @@ func (j *jsonReader) Close() error { return j.body.Close() }
 func (j *jsonReader) Usage() abi.Usage { return j.usage }
 
 // streamReader relays Gemini's event stream translated into OpenAI
-// chunks, each event as soon as it arrives. A malformed event or an error
-// event ends the stream with a server error, after relaying an error
-// event for the client.
+// chunks, each event as soon as it arrives (those already arrived in one
+// Read). A malformed event or an error event ends the stream with a server
+// error, after relaying an error event for the client.
 type streamReader struct {
-	body   io.ReadCloser
-	events *sdk.SSEScanner
-	t      *StreamTranslator
-
-	pending []byte
-	err     error // what Read returns once pending is drained
+	*sdk.EventRelay // Read
+	body            io.ReadCloser
+	events          *sdk.SSEScanner
+	t               *StreamTranslator
 }
 
 func newStreamReader(body io.ReadCloser, t *StreamTranslator) *streamReader {
-	return &streamReader{body: body, events: sdk.NewSSEScanner(body), t: t}
+	s := &streamReader{body: body, events: sdk.NewSSEScanner(body), t: t}
+	s.EventRelay = sdk.NewEventRelay(s.events, s.step)
+	return s
 }
 
-func (s *streamReader) Read(p []byte) (int, error) {
-	for len(s.pending) == 0 { // each turn consumes one event, or ends the stream
-		if s.err != nil {
-			return 0, s.err
+// step consumes one event and returns its translation (nothing for a
+// comment or keep-alive), or ends the stream.
+func (s *streamReader) step() ([]byte, error) {
+	if !s.events.Next() {
+		if err := s.events.Err(); err != nil {
+			return nil, fmt.Errorf("gemini: read stream: %w", err)
 		}
-		if !s.events.Next() {
-			if err := s.events.Err(); err != nil {
-				s.err = fmt.Errorf("gemini: read stream: %w", err)
-				continue
-			}
-			s.pending, s.err = s.t.End(), io.EOF
-			continue
-		}
-		if len(s.events.Data()) == 0 {
-			continue // a comment or keep-alive
-		}
-		out, err := s.t.Event(s.events.Data())
-		s.pending = out
-		if err != nil {
-			s.err = &sdk.Error{Result: abi.ServerError, Message: err.Error()}
-		}
+		return s.t.End(), io.EOF
 	}
-	n := copy(p, s.pending)
-	s.pending = s.pending[n:]
-	return n, nil
+	if len(s.events.Data()) == 0 {
+		return nil, nil
+	}
+	out, err := s.t.Event(s.events.Data())
+	if err != nil {
+		return out, &sdk.Error{Result: abi.ServerError, Message: err.Error()}
+	}
+	return out, nil
 }
 
 func (s *streamReader) Close() error { return s.body.Close() }

@@ -31,63 +31,42 @@ var doneData = []byte("[DONE]")
 // boundary the usage travels with the last bytes (a client hangs up as
 // soon as it sees message_stop).
 type streamReader struct {
-	body      io.ReadCloser
-	events    *sdk.SSEScanner
-	hideUsage bool
+	*sdk.EventRelay // Read
+	body            io.ReadCloser
+	events          *sdk.SSEScanner
+	hideUsage       bool
 	// convert, when set, translates every event for a client of another
 	// format (the usage chunk included) instead of relaying it.
 	convert translate.Stream
 
-	pending []byte // the unsent rest of the current event
-	held    []byte // the translation of "[DONE]" and what follows, sent with the end
-	done    bool   // a translated stream's "[DONE]" arrived
-	usage   abi.Usage
-	broken  error // the provider's own stream failure, reported at the end
-	err     error // what Read returns once pending is drained
+	held   []byte // the translation of "[DONE]" and what follows, sent with the end
+	done   bool   // a translated stream's "[DONE]" arrived
+	usage  abi.Usage
+	broken error // the provider's own stream failure, reported at the end
 }
 
 func newStreamReader(body io.ReadCloser, hideUsage bool) *streamReader {
-	return &streamReader{body: body, events: sdk.NewSSEScanner(body), hideUsage: hideUsage}
+	s := &streamReader{body: body, events: sdk.NewSSEScanner(body), hideUsage: hideUsage}
+	s.EventRelay = sdk.NewEventRelay(s.events, s.step)
+	return s
 }
 
-func (s *streamReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(s.pending) == 0 {
-			switch {
-			case s.err != nil:
-				return n, s.err // a translation's last bytes come with the end
-			case n > 0 && !s.events.Ready():
-				return n, nil // what arrived goes now; the next event has not
-			}
-			s.advance()
-			continue
-		}
-		c := copy(p[n:], s.pending)
-		s.pending = s.pending[c:]
-		n += c
-	}
-	if len(s.pending) == 0 && s.err != nil {
-		return n, s.err
-	}
-	return n, nil
-}
-
-// advance consumes one event, setting what to relay of it (maybe nothing),
-// or ends the stream.
-func (s *streamReader) advance() {
+// step consumes one event and returns what to relay of it (maybe
+// nothing), or ends the stream.
+func (s *streamReader) step() ([]byte, error) {
 	if !s.events.Next() {
-		s.pending, s.err = s.end()
-		return
+		return s.end()
 	}
-	s.pending = s.inspect(s.events.Data(), s.events.Raw())
+	out := s.inspect(s.events.Data(), s.events.Raw())
 	if s.convert != nil {
-		s.pending = s.converted(s.events.Event(), s.events.Data())
+		out = s.converted(s.events.Event(), s.events.Data())
 		s.done = s.done || bytes.Equal(s.events.Data(), doneData)
 		if s.done {
-			s.held, s.pending = append(s.held, s.pending...), nil
+			s.held = append(s.held, out...)
+			return nil, nil
 		}
 	}
+	return out, nil
 }
 
 // inspect looks at one event and returns the bytes to relay: raw, or nil
