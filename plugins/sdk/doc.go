@@ -61,7 +61,8 @@
 // A real adapter calls its provider with the request's secret in the
 // provider's authentication header only, reads rate limits with
 // [ParseRateLimit] and [ParseRetryAfter], classifies error answers with
-// [ClassifyStatus], relays streams chunk by chunk (see [SSEScanner]) and
+// [ClassifyStatus], relays streams event by event as they arrive (see
+// [SSEScanner] and [EventRelay]) and
 // wraps the body with [NewBody] so its trailer reports usage. An adapter
 // whose provider speaks the client's format unchanged sets
 // [Info].WireCompatible.
