@@ -43,15 +43,16 @@ func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome
 	// it, so it must apply it first.
 	r.pending = append(r.pending, s)
 	var seq uint64
-	if r.persist != nil {
-		if seq, err = r.persist.accept(ctx, opApply, s.in); err != nil {
+	p := r.persist
+	if p != nil {
+		if seq, err = p.accept(ctx, opApply, s.in); err != nil {
 			r.applyPendingLocked(ctx)
-			_ = r.persist.coverBySnapshot(ctx, err) // logs what failed
+			_ = p.coverBySnapshot(ctx, err) // logs what failed
 		}
 	}
 	r.mu.Unlock()
 	if seq != 0 {
-		r.persist.written(ctx, seq)
+		p.written(ctx, seq)
 	}
 	return s
 }
