@@ -14,11 +14,7 @@ import (
 // whose version call also encodes a message inside the module.
 func BenchmarkCrossing(b *testing.B) {
 	ctx := context.Background()
-	c, err := New(ctx, Config{WasmPath: TestModule, CacheDir: TestCacheDir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := testCore(b, Config{})
 	f := c.inst.mod.ExportedFunction("raw_result")
 	stack := make([]uint64, 1)
 	b.ReportAllocs()
@@ -36,11 +32,7 @@ func BenchmarkRebuild(b *testing.B) {
 	ctx := context.Background()
 	for _, journal := range []int{0, 1000} {
 		b.Run(fmt.Sprintf("journal=%d", journal), func(b *testing.B) {
-			c, err := New(ctx, Config{WasmPath: TestModule, CacheDir: TestCacheDir, SnapshotEvery: -1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close(ctx)
+			c := testCore(b, Config{SnapshotEvery: -1})
 			b2 := &coretest.Builder{}
 			b2.Apply(abi.Event{Now: t0, Provider: &abi.Provider{ID: "openai"}})
 			b2.Apply(abi.Event{Now: t0, Model: &abi.Model{Provider: "openai", Name: "m", Price: abi.Price{Input: 1000, Output: 2000}}})

@@ -1,6 +1,7 @@
 package wasmcore
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,4 +43,17 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	return m.Run()
+}
+
+// testCore returns a Core on TestModule with the shared compilation cache
+// and the rest of cfg, closed when the test ends.
+func testCore(t testing.TB, cfg Config) *Core {
+	t.Helper()
+	cfg.WasmPath, cfg.CacheDir = TestModule, TestCacheDir
+	c, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close(context.Background()) })
+	return c
 }

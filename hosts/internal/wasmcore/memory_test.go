@@ -50,11 +50,7 @@ func TestLinearMemoryGrowsInPlace(t *testing.T) {
 // as garbage, do not grow the guest's memory without bound.
 func TestGuestCollectsItsGarbage(t *testing.T) {
 	ctx := context.Background()
-	c, err := New(ctx, Config{WasmPath: TestModule, CacheDir: TestCacheDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := testCore(t, Config{})
 	m, err := core.New(abi.Config{})
 	if err != nil {
 		t.Fatal(err)

@@ -12,11 +12,7 @@ import (
 // not on the Go heap, and keeps it as it grows.
 func TestGuestMemoryIsMapped(t *testing.T) {
 	ctx := context.Background()
-	c, err := New(ctx, Config{WasmPath: TestModule, CacheDir: TestCacheDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := testCore(t, Config{})
 	m, ok := c.inst.linear.(*mappedMemory)
 	if !ok {
 		t.Fatalf("the guest's memory is a %T", c.inst.linear)

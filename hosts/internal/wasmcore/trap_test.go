@@ -126,10 +126,7 @@ func TestSnapshotEvery(t *testing.T) {
 		{every: -1, journal: 13, base: false},
 		{every: 0, journal: 13, base: false}, // DefaultSnapshotEvery
 	} {
-		c, err := New(ctx, Config{WasmPath: TestModule, CacheDir: TestCacheDir, SnapshotEvery: tc.every})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := testCore(t, Config{SnapshotEvery: tc.every})
 		replay(t, c, coretest.NewNative(), calls)
 		if c.journal.len() != tc.journal || (c.base != nil) != tc.base {
 			t.Errorf("every %d: journal %d, base %t; want %d, %t", tc.every, c.journal.len(), c.base != nil, tc.journal, tc.base)
@@ -176,11 +173,7 @@ func TestRestoreBecomesBase(t *testing.T) {
 // protocol: the guest refuses them with a code instead of trapping.
 func TestRawABIBounds(t *testing.T) {
 	ctx := context.Background()
-	c, err := New(ctx, Config{WasmPath: TestModule, CacheDir: TestCacheDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := testCore(t, Config{})
 	inst := c.inst
 	for _, n := range []uint64{abi.MaxMessageSize + 1, 1 << 31, 1<<32 - 1} {
 		stack := []uint64{n}
