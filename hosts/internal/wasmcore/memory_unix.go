@@ -23,6 +23,7 @@ func allocateMemory(cap, max uint64) experimental.LinearMemory {
 	if err != nil || max == 0 {
 		return &heapMemory{buf: make([]byte, 0, cap), max: max}
 	}
+	adviseHugePages(mem)
 	return &mappedMemory{mem: mem}
 }
 
