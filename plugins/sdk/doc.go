@@ -105,6 +105,13 @@
 // in the plugin as before. A plugin without Lane (UNIMPLEMENTED) gets the
 // unary calls; plugins built with this SDK serve both.
 //
+// On Linux, lanes skip gRPC: the host asks the plugin once for a lane
+// socket (the LaneSocket RPC), a Unix socket in the abstract namespace the
+// plugin serves to the host's process only, and opens one connection per
+// lane: the same LaneCall and LaneReply messages, each after its length,
+// and a closed connection cancels the call on it. Elsewhere, or if the
+// socket fails, lanes stay gRPC streams.
+//
 // # Secrets
 //
 // The secret travels to the plugin inside the request (never in its

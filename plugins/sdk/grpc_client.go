@@ -27,7 +27,7 @@ type grpcClient struct {
 }
 
 func newGRPCClient(rpc adapterpb.AdapterClient, exited context.Context) *grpcClient {
-	return &grpcClient{rpc: rpc, exited: exited, lanes: &lanes{rpc: rpc, exited: exited}}
+	return &grpcClient{rpc: rpc, exited: exited, lanes: newLanes(rpc, exited)}
 }
 
 func (c *grpcClient) Info(ctx context.Context) (Info, error) {

@@ -22,7 +22,8 @@ const frameBytes = 32 << 10
 // redacted.
 type grpcServer struct {
 	adapterpb.UnimplementedAdapterServer
-	impl Adapter
+	impl   Adapter
+	socket laneSocket
 }
 
 func (s *grpcServer) Info(ctx context.Context, _ *adapterpb.InfoRequest) (*adapterpb.InfoResponse, error) {

@@ -20,9 +20,10 @@ const maxIdleLanes = 64
 // errNoLane says the plugin has no Lane: the call goes unary.
 var errNoLane = errors.New("adapter plugin has no lanes")
 
-// lanes are the host's idle Lane streams to one plugin. A call takes one,
-// or opens one, and gives it back once its answer has been read to the
-// end; a call abandoned on the way (its context done, its body closed
+// lanes are the host's idle lanes to one plugin: connections to its lane
+// socket (lane_socket_client.go) or, without one, Lane streams. A call
+// takes one, or opens one, and gives it back once its answer has been read
+// to the end; a call abandoned on the way (its context done, its body closed
 // early, a broken stream) closes its lane instead, which cancels it in the
 // plugin too.
 type lanes struct {
@@ -30,13 +31,21 @@ type lanes struct {
 	exited context.Context // done once the plugin process has exited
 	off    atomic.Bool     // the plugin answered UNIMPLEMENTED: no lanes
 
+	socket     sync.Once // asks for the plugin's lane socket (socketAddress)
+	socketAddr string
+	dial       func(ctx context.Context, address string) (laneStream, error)
+
 	mu   sync.Mutex
 	idle []*lane
 }
 
-// lane is one open Lane stream, used by one call at a time.
+func newLanes(rpc adapterpb.AdapterClient, exited context.Context) *lanes {
+	return &lanes{rpc: rpc, exited: exited, dial: dialLaneSocket}
+}
+
+// lane is one open lane, used by one call at a time.
 type lane struct {
-	stream  adapterpb.Adapter_LaneClient
+	stream  laneStream
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	unwatch func() bool // stops cancelling the lane when the plugin exits
@@ -57,7 +66,7 @@ func (ls *lanes) take() (l *lane, reused bool, err error) {
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	unwatch := context.AfterFunc(ls.exited, func() { cancel(errPluginExited) })
-	stream, err := ls.rpc.Lane(ctx)
+	stream, err := ls.open(ctx)
 	if err != nil {
 		unwatch()
 		cancel(nil)

@@ -12,11 +12,24 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpb"
 )
 
-// Lane serves the calls a host sends on one stream, one after another,
+// laneServerStream is the plugin's end of a lane: a gRPC Lane stream or
+// a connection to its lane socket (socketLaneServer).
+type laneServerStream interface {
+	Context() context.Context // done when the host cancels the lane
+	Send(*adapterpb.LaneReply) error
+	Recv() (*adapterpb.LaneCall, error)
+}
+
+// Lane serves a lane on a gRPC stream (see [grpcServer.serveLane]).
+func (s *grpcServer) Lane(stream adapterpb.Adapter_LaneServer) error {
+	return s.serveLane(stream)
+}
+
+// serveLane serves the calls a host sends on one lane, one after another,
 // until the host closes it (see [lanes], the host's side). A call that
 // fails is answered with a Failure and the lane goes on; only a broken
-// stream or a host that cancels it ends the lane.
-func (s *grpcServer) Lane(stream adapterpb.Adapter_LaneServer) error {
+// lane or a host that cancels it ends it.
+func (s *grpcServer) serveLane(stream laneServerStream) error {
 	for {
 		call, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -32,7 +45,7 @@ func (s *grpcServer) Lane(stream adapterpb.Adapter_LaneServer) error {
 }
 
 // laneCall carries out one call, within its deadline, and sends its answer.
-func (s *grpcServer) laneCall(stream adapterpb.Adapter_LaneServer, call *adapterpb.LaneCall) error {
+func (s *grpcServer) laneCall(stream laneServerStream, call *adapterpb.LaneCall) error {
 	ctx := stream.Context()
 	if d := call.GetDeadlineUnixNs(); d != 0 {
 		var cancel context.CancelFunc

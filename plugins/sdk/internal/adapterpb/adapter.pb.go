@@ -996,6 +996,97 @@ func (*LaneReply_Frame) isLaneReply_Reply() {}
 
 func (*LaneReply_Failure) isLaneReply_Reply() {}
 
+type LaneSocketRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// host_pid is the process ID of the host, the only peer to accept.
+	HostPid       int64 `protobuf:"varint,1,opt,name=host_pid,json=hostPid,proto3" json:"host_pid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LaneSocketRequest) Reset() {
+	*x = LaneSocketRequest{}
+	mi := &file_adapter_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LaneSocketRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LaneSocketRequest) ProtoMessage() {}
+
+func (x *LaneSocketRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_adapter_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LaneSocketRequest.ProtoReflect.Descriptor instead.
+func (*LaneSocketRequest) Descriptor() ([]byte, []int) {
+	return file_adapter_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *LaneSocketRequest) GetHostPid() int64 {
+	if x != nil {
+		return x.HostPid
+	}
+	return 0
+}
+
+type LaneSocketResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// address is the socket's address ("@…": Linux's abstract namespace),
+	// empty if the plugin cannot serve one.
+	Address       string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LaneSocketResponse) Reset() {
+	*x = LaneSocketResponse{}
+	mi := &file_adapter_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LaneSocketResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LaneSocketResponse) ProtoMessage() {}
+
+func (x *LaneSocketResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_adapter_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LaneSocketResponse.ProtoReflect.Descriptor instead.
+func (*LaneSocketResponse) Descriptor() ([]byte, []int) {
+	return file_adapter_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *LaneSocketResponse) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
 // Failure is a call that failed: its result class (abi.Result) and a
 // message without the secret, as the status of a unary call would carry.
 type Failure struct {
@@ -1008,7 +1099,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_adapter_proto_msgTypes[14]
+	mi := &file_adapter_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1020,7 +1111,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_adapter_proto_msgTypes[14]
+	mi := &file_adapter_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1033,7 +1124,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_adapter_proto_rawDescGZIP(), []int{14}
+	return file_adapter_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Failure) GetResult() uint32 {
@@ -1117,16 +1208,22 @@ const file_adapter_proto_rawDesc = "" +
 	"\x06tokens\x18\x01 \x01(\v2/.apikeyrouter.adapter.v1.EstimateTokensResponseH\x00R\x06tokens\x126\n" +
 	"\x05frame\x18\x02 \x01(\v2\x1e.apikeyrouter.adapter.v1.FrameH\x00R\x05frame\x12<\n" +
 	"\afailure\x18\x03 \x01(\v2 .apikeyrouter.adapter.v1.FailureH\x00R\afailureB\a\n" +
-	"\x05reply\";\n" +
+	"\x05reply\".\n" +
+	"\x11LaneSocketRequest\x12\x19\n" +
+	"\bhost_pid\x18\x01 \x01(\x03R\ahostPid\".\n" +
+	"\x12LaneSocketResponse\x12\x18\n" +
+	"\aaddress\x18\x01 \x01(\tR\aaddress\";\n" +
 	"\aFailure\x12\x16\n" +
 	"\x06result\x18\x01 \x01(\rR\x06result\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage2\xb5\x03\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage2\x9c\x04\n" +
 	"\aAdapter\x12S\n" +
 	"\x04Info\x12$.apikeyrouter.adapter.v1.InfoRequest\x1a%.apikeyrouter.adapter.v1.InfoResponse\x12c\n" +
 	"\x0eEstimateTokens\x12 .apikeyrouter.adapter.v1.Request\x1a/.apikeyrouter.adapter.v1.EstimateTokensResponse\x12H\n" +
 	"\x02Do\x12 .apikeyrouter.adapter.v1.Request\x1a\x1e.apikeyrouter.adapter.v1.Frame0\x01\x12S\n" +
 	"\x06Models\x12 .apikeyrouter.adapter.v1.Request\x1a'.apikeyrouter.adapter.v1.ModelsResponse\x12Q\n" +
-	"\x04Lane\x12!.apikeyrouter.adapter.v1.LaneCall\x1a\".apikeyrouter.adapter.v1.LaneReply(\x010\x01BEZCgithub.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpbb\x06proto3"
+	"\x04Lane\x12!.apikeyrouter.adapter.v1.LaneCall\x1a\".apikeyrouter.adapter.v1.LaneReply(\x010\x01\x12e\n" +
+	"\n" +
+	"LaneSocket\x12*.apikeyrouter.adapter.v1.LaneSocketRequest\x1a+.apikeyrouter.adapter.v1.LaneSocketResponseBEZCgithub.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpbb\x06proto3"
 
 var (
 	file_adapter_proto_rawDescOnce sync.Once
@@ -1140,7 +1237,7 @@ func file_adapter_proto_rawDescGZIP() []byte {
 	return file_adapter_proto_rawDescData
 }
 
-var file_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_adapter_proto_goTypes = []any{
 	(*InfoRequest)(nil),            // 0: apikeyrouter.adapter.v1.InfoRequest
 	(*InfoResponse)(nil),           // 1: apikeyrouter.adapter.v1.InfoResponse
@@ -1156,7 +1253,9 @@ var file_adapter_proto_goTypes = []any{
 	(*ModelsResponse)(nil),         // 11: apikeyrouter.adapter.v1.ModelsResponse
 	(*LaneCall)(nil),               // 12: apikeyrouter.adapter.v1.LaneCall
 	(*LaneReply)(nil),              // 13: apikeyrouter.adapter.v1.LaneReply
-	(*Failure)(nil),                // 14: apikeyrouter.adapter.v1.Failure
+	(*LaneSocketRequest)(nil),      // 14: apikeyrouter.adapter.v1.LaneSocketRequest
+	(*LaneSocketResponse)(nil),     // 15: apikeyrouter.adapter.v1.LaneSocketResponse
+	(*Failure)(nil),                // 16: apikeyrouter.adapter.v1.Failure
 }
 var file_adapter_proto_depIdxs = []int32{
 	2,  // 0: apikeyrouter.adapter.v1.Request.header:type_name -> apikeyrouter.adapter.v1.Header
@@ -1170,19 +1269,21 @@ var file_adapter_proto_depIdxs = []int32{
 	3,  // 8: apikeyrouter.adapter.v1.LaneCall.do:type_name -> apikeyrouter.adapter.v1.Request
 	4,  // 9: apikeyrouter.adapter.v1.LaneReply.tokens:type_name -> apikeyrouter.adapter.v1.EstimateTokensResponse
 	9,  // 10: apikeyrouter.adapter.v1.LaneReply.frame:type_name -> apikeyrouter.adapter.v1.Frame
-	14, // 11: apikeyrouter.adapter.v1.LaneReply.failure:type_name -> apikeyrouter.adapter.v1.Failure
+	16, // 11: apikeyrouter.adapter.v1.LaneReply.failure:type_name -> apikeyrouter.adapter.v1.Failure
 	0,  // 12: apikeyrouter.adapter.v1.Adapter.Info:input_type -> apikeyrouter.adapter.v1.InfoRequest
 	3,  // 13: apikeyrouter.adapter.v1.Adapter.EstimateTokens:input_type -> apikeyrouter.adapter.v1.Request
 	3,  // 14: apikeyrouter.adapter.v1.Adapter.Do:input_type -> apikeyrouter.adapter.v1.Request
 	3,  // 15: apikeyrouter.adapter.v1.Adapter.Models:input_type -> apikeyrouter.adapter.v1.Request
 	12, // 16: apikeyrouter.adapter.v1.Adapter.Lane:input_type -> apikeyrouter.adapter.v1.LaneCall
-	1,  // 17: apikeyrouter.adapter.v1.Adapter.Info:output_type -> apikeyrouter.adapter.v1.InfoResponse
-	4,  // 18: apikeyrouter.adapter.v1.Adapter.EstimateTokens:output_type -> apikeyrouter.adapter.v1.EstimateTokensResponse
-	9,  // 19: apikeyrouter.adapter.v1.Adapter.Do:output_type -> apikeyrouter.adapter.v1.Frame
-	11, // 20: apikeyrouter.adapter.v1.Adapter.Models:output_type -> apikeyrouter.adapter.v1.ModelsResponse
-	13, // 21: apikeyrouter.adapter.v1.Adapter.Lane:output_type -> apikeyrouter.adapter.v1.LaneReply
-	17, // [17:22] is the sub-list for method output_type
-	12, // [12:17] is the sub-list for method input_type
+	14, // 17: apikeyrouter.adapter.v1.Adapter.LaneSocket:input_type -> apikeyrouter.adapter.v1.LaneSocketRequest
+	1,  // 18: apikeyrouter.adapter.v1.Adapter.Info:output_type -> apikeyrouter.adapter.v1.InfoResponse
+	4,  // 19: apikeyrouter.adapter.v1.Adapter.EstimateTokens:output_type -> apikeyrouter.adapter.v1.EstimateTokensResponse
+	9,  // 20: apikeyrouter.adapter.v1.Adapter.Do:output_type -> apikeyrouter.adapter.v1.Frame
+	11, // 21: apikeyrouter.adapter.v1.Adapter.Models:output_type -> apikeyrouter.adapter.v1.ModelsResponse
+	13, // 22: apikeyrouter.adapter.v1.Adapter.Lane:output_type -> apikeyrouter.adapter.v1.LaneReply
+	15, // 23: apikeyrouter.adapter.v1.Adapter.LaneSocket:output_type -> apikeyrouter.adapter.v1.LaneSocketResponse
+	18, // [18:24] is the sub-list for method output_type
+	12, // [12:18] is the sub-list for method input_type
 	12, // [12:12] is the sub-list for extension type_name
 	12, // [12:12] is the sub-list for extension extendee
 	0,  // [0:12] is the sub-list for field type_name
@@ -1208,7 +1309,7 @@ func file_adapter_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_adapter_proto_rawDesc), len(file_adapter_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -37,6 +37,7 @@ const (
 	Adapter_Do_FullMethodName             = "/apikeyrouter.adapter.v1.Adapter/Do"
 	Adapter_Models_FullMethodName         = "/apikeyrouter.adapter.v1.Adapter/Models"
 	Adapter_Lane_FullMethodName           = "/apikeyrouter.adapter.v1.Adapter/Lane"
+	Adapter_LaneSocket_FullMethodName     = "/apikeyrouter.adapter.v1.Adapter/LaneSocket"
 )
 
 // AdapterClient is the client API for Adapter service.
@@ -71,6 +72,14 @@ type AdapterClient interface {
 	// call. A host that abandons a call mid-way cancels the whole stream.
 	// Optional: a plugin that returns UNIMPLEMENTED gets the unary calls.
 	Lane(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[LaneCall, LaneReply], error)
+	// LaneSocket asks for lanes without gRPC: a Unix socket on which each
+	// connection is one lane, carrying the same LaneCall and LaneReply
+	// messages, each after its length in bytes (a uvarint); the host cancels
+	// a call by closing its connection. A message there costs a write and a
+	// read, not HTTP/2's framing and the goroutines of gRPC's transport. The
+	// plugin accepts connections from the process host_pid only. Optional:
+	// an empty address or UNIMPLEMENTED leaves the host on Lane.
+	LaneSocket(ctx context.Context, in *LaneSocketRequest, opts ...grpc.CallOption) (*LaneSocketResponse, error)
 }
 
 type adapterClient struct {
@@ -143,6 +152,16 @@ func (c *adapterClient) Lane(ctx context.Context, opts ...grpc.CallOption) (grpc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Adapter_LaneClient = grpc.BidiStreamingClient[LaneCall, LaneReply]
 
+func (c *adapterClient) LaneSocket(ctx context.Context, in *LaneSocketRequest, opts ...grpc.CallOption) (*LaneSocketResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LaneSocketResponse)
+	err := c.cc.Invoke(ctx, Adapter_LaneSocket_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdapterServer is the server API for Adapter service.
 // All implementations must embed UnimplementedAdapterServer
 // for forward compatibility.
@@ -175,6 +194,14 @@ type AdapterServer interface {
 	// call. A host that abandons a call mid-way cancels the whole stream.
 	// Optional: a plugin that returns UNIMPLEMENTED gets the unary calls.
 	Lane(grpc.BidiStreamingServer[LaneCall, LaneReply]) error
+	// LaneSocket asks for lanes without gRPC: a Unix socket on which each
+	// connection is one lane, carrying the same LaneCall and LaneReply
+	// messages, each after its length in bytes (a uvarint); the host cancels
+	// a call by closing its connection. A message there costs a write and a
+	// read, not HTTP/2's framing and the goroutines of gRPC's transport. The
+	// plugin accepts connections from the process host_pid only. Optional:
+	// an empty address or UNIMPLEMENTED leaves the host on Lane.
+	LaneSocket(context.Context, *LaneSocketRequest) (*LaneSocketResponse, error)
 	mustEmbedUnimplementedAdapterServer()
 }
 
@@ -199,6 +226,9 @@ func (UnimplementedAdapterServer) Models(context.Context, *Request) (*ModelsResp
 }
 func (UnimplementedAdapterServer) Lane(grpc.BidiStreamingServer[LaneCall, LaneReply]) error {
 	return status.Error(codes.Unimplemented, "method Lane not implemented")
+}
+func (UnimplementedAdapterServer) LaneSocket(context.Context, *LaneSocketRequest) (*LaneSocketResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LaneSocket not implemented")
 }
 func (UnimplementedAdapterServer) mustEmbedUnimplementedAdapterServer() {}
 func (UnimplementedAdapterServer) testEmbeddedByValue()                 {}
@@ -293,6 +323,24 @@ func _Adapter_Lane_Handler(srv interface{}, stream grpc.ServerStream) error {
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Adapter_LaneServer = grpc.BidiStreamingServer[LaneCall, LaneReply]
 
+func _Adapter_LaneSocket_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LaneSocketRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdapterServer).LaneSocket(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Adapter_LaneSocket_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdapterServer).LaneSocket(ctx, req.(*LaneSocketRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Adapter_ServiceDesc is the grpc.ServiceDesc for Adapter service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -311,6 +359,10 @@ var Adapter_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Models",
 			Handler:    _Adapter_Models_Handler,
+		},
+		{
+			MethodName: "LaneSocket",
+			Handler:    _Adapter_LaneSocket_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
