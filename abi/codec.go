@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/vmihailenco/msgpack/v5"
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
 // Encode returns the canonical encoding of a message: struct fields in
@@ -47,23 +48,28 @@ func Decode[T any](data []byte, v *T) error {
 		*v = zero
 		return Errorf(TooLarge, "message of %d bytes exceeds %d", len(data), MaxMessageSize)
 	}
-	if w, ok := any(v).(whole); ok {
+	// A type switch on the hot messages' own types, not an assertion to
+	// an interface, which the runtime would look up on every call.
+	var w whole
+	switch p := any(v).(type) {
+	case *Event:
+		w = p
+	case *RouteRequest:
+		w = p
+	case *Decision:
+		w = p
+	case *Effects:
+		w = p
+	}
+	if w != nil {
 		// decodeWhole zeroes *v itself, after noting the strings it held
 		// (one the message repeats is kept, not allocated again) and the
 		// structs it pointed to (written over, not allocated again)
-		if err := checkVersionFast(data); err != nil {
+		if err := decodeHot(data, w); err != nil {
 			*v = zero
 			return err
 		}
-		left, err := w.decodeWhole(data)
-		if err == nil && left != 0 {
-			err = fmt.Errorf("%d trailing bytes", left)
-		}
-		if err != nil {
-			*v = zero
-			return Errorf(Malformed, "decode %T: %v", v, err)
-		}
-		return checkDecodedVersion(v)
+		return nil
 	}
 	*v = zero
 	if err := scan(data); err != nil {
@@ -107,6 +113,47 @@ func checkDecodedVersion[T any](v *T) error {
 		return Errorf(VersionMismatch, "message version %d, core speaks %d", m.version(), Version)
 	}
 	return nil
+}
+
+// decodeHot decodes a hot message from all of data and checks it as
+// Decode says, in the same order, but reads the version twice only when
+// something is wrong: a canonical message starts with its "v".
+func decodeHot(data []byte, w whole) error {
+	left, err := w.decodeWhole(data)
+	if err == nil && left != 0 {
+		err = fmt.Errorf("%d trailing bytes", left)
+	}
+	if err == nil && w.version() == Version && startsWithVersion(data) {
+		return nil
+	}
+	if verr := checkVersionFast(data); verr != nil {
+		return verr
+	}
+	if err != nil {
+		return Errorf(Malformed, "decode %T: %v", w, err)
+	}
+	if w.version() != Version { // a second "v", the last one decoded
+		return Errorf(VersionMismatch, "message version %d, core speaks %d", w.version(), Version)
+	}
+	return nil
+}
+
+// startsWithVersion reports whether data is a map whose first entry is
+// "v" with the value [Version], in their shortest encodings (a version
+// is a positive fixint, below 128).
+func startsWithVersion(data []byte) bool {
+	var i int
+	switch {
+	case len(data) > 0 && msgpcode.IsFixedMap(data[0]):
+		i = 1
+	case len(data) > 2 && data[0] == msgpcode.Map16:
+		i = 3
+	case len(data) > 4 && data[0] == msgpcode.Map32:
+		i = 5
+	default:
+		return false
+	}
+	return len(data) >= i+3 && data[i] == 0xa1 && data[i+1] == 'v' && data[i+2] == Version
 }
 
 // checkVersionFast is CheckVersion without a msgpack Decoder.

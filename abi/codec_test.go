@@ -108,6 +108,10 @@ func TestDecodeChecksVersionFirst(t *testing.T) {
 		{"not a map", []byte{0x91, 0x01}, abi.Malformed},
 		{"v not first", []byte{0x82, 0xa3, 'n', 'o', 'w', 0x01, 0xa1, 'v', 0x01}, abi.Malformed},
 		{"wrong version", []byte{0x81, 0xa1, 'v', 0x02}, abi.VersionMismatch},
+		{"wrong version, unknown field", []byte{0x82, 0xa1, 'v', 0x02, 0xa3, 'z', 'z', 'z', 0x01}, abi.VersionMismatch},
+		{"wrong version first, right one last", []byte{0x82, 0xa1, 'v', 0x02, 0xa1, 'v', 0x01}, abi.VersionMismatch},
+		{"version as uint8", []byte{0x81, 0xa1, 'v', 0xcc, 0x01}, abi.OK},
+		{"version in a map16", []byte{0xde, 0x00, 0x01, 0xa1, 'v', 0x01}, abi.OK},
 		{"version as string", []byte{0x81, 0xa1, 'v', 0xa1, '1'}, abi.Malformed},
 		{"unknown field", []byte{0x82, 0xa1, 'v', 0x01, 0xa3, 'z', 'z', 'z', 0x01}, abi.Malformed},
 		{"trailing byte", []byte{0x81, 0xa1, 'v', 0x01, 0xc0}, abi.Malformed},
@@ -121,7 +125,10 @@ func TestDecodeChecksVersionFirst(t *testing.T) {
 			if got := abi.CodeOf(err); got != tc.code {
 				t.Fatalf("code %s (%v), want %s", got, err, tc.code)
 			}
-			if !reflect.DeepEqual(req, abi.RouteRequest{}) {
+			if want := (abi.RouteRequest{V: abi.Version}); tc.code == abi.OK && !reflect.DeepEqual(req, want) {
+				t.Fatalf("decoded %+v, want %+v", req, want)
+			}
+			if tc.code != abi.OK && !reflect.DeepEqual(req, abi.RouteRequest{}) {
 				t.Fatalf("a failed decode left %+v", req)
 			}
 		})

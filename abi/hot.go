@@ -26,6 +26,7 @@ type fast interface {
 // escape to the heap, an allocation per message.
 type whole interface {
 	decodeWhole(b []byte) (left int, err error)
+	versioned
 }
 
 func (r *RouteRequest) decodeWhole(b []byte) (int, error) {
