@@ -33,6 +33,7 @@ type lanes struct {
 
 	socket     sync.Once // asks for the plugin's lane socket (socketAddress)
 	socketAddr string
+	socketOff  atomic.Bool // the socket failed: lanes go over gRPC
 	dial       func(ctx context.Context, address string) (laneStream, error)
 
 	mu   sync.Mutex

@@ -35,26 +35,40 @@ func (ls *lanes) socketAddress() string {
 }
 
 // open opens a lane that closing ctx cancels: on the plugin's socket if it
-// has one and it answers, else a gRPC Lane stream.
+// has one and it lets the host in, else a gRPC Lane stream. A socket that
+// fails once is not tried again.
 func (ls *lanes) open(ctx context.Context) (laneStream, error) {
-	if addr := ls.socketAddress(); addr != "" {
+	if addr := ls.socketAddress(); addr != "" && !ls.socketOff.Load() {
 		if s, err := ls.dial(ctx, addr); err == nil {
 			return s, nil
 		}
+		ls.socketOff.Store(true)
 	}
 	return ls.rpc.Lane(ctx)
 }
 
-// dialLaneSocket connects to a plugin's lane socket; ctx's end closes the
-// connection, which cancels the call on it in the plugin.
+// laneGreeting is the byte a plugin writes on a lane connection it
+// accepts: a refused one is closed without it.
+const laneGreeting = 1
+
+// dialLaneSocket connects to a plugin's lane socket and waits (at most
+// socketAskTimeout) to be let in; ctx's end closes the connection, which
+// cancels the call on it in the plugin.
 func dialLaneSocket(ctx context.Context, address string) (laneStream, error) {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", address)
 	if err != nil {
 		return nil, err
 	}
+	c := newFramedConn(conn)
+	_ = conn.SetReadDeadline(time.Now().Add(socketAskTimeout))
+	if b, err := c.r.ReadByte(); err != nil || b != laneGreeting {
+		_ = conn.Close()
+		return nil, fmt.Errorf("adapter plugin lane socket: not let in (%v)", err)
+	}
+	_ = conn.SetReadDeadline(time.Time{})
 	context.AfterFunc(ctx, func() { _ = conn.Close() })
-	return socketLane{newFramedConn(conn)}, nil
+	return socketLane{c}, nil
 }
 
 // socketLane is a lane on a plugin's socket, the host's end.

@@ -46,7 +46,13 @@ func (s *grpcServer) serveLaneSocket(hostPID int) string {
 				_ = conn.Close()
 				continue
 			}
-			go s.serveSocketLane(conn)
+			go func() {
+				if _, err := conn.Write([]byte{laneGreeting}); err != nil {
+					_ = conn.Close()
+					return
+				}
+				s.serveSocketLane(conn)
+			}()
 		}
 	}()
 	return ln.Addr().String()

@@ -260,23 +260,37 @@ func TestCallsGoUnaryWithoutLanes(t *testing.T) {
 	}
 }
 
+// otherHost is a plugin told that its host is another process.
+type otherHost struct{ *grpcServer }
+
+func (s otherHost) LaneSocket(ctx context.Context, _ *adapterpb.LaneSocketRequest) (*adapterpb.LaneSocketResponse, error) {
+	return s.grpcServer.LaneSocket(ctx, &adapterpb.LaneSocketRequest{HostPid: int64(os.Getppid())})
+}
+
 func TestLaneSocketServesOnlyTheHost(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("lane sockets are Linux's")
 	}
-	srv := &grpcServer{impl: &laneAdapter{do: answer}}
-	r, err := srv.LaneSocket(t.Context(), &adapterpb.LaneSocketRequest{HostPid: int64(os.Getppid())})
-	if err != nil || r.GetAddress() == "" {
-		t.Fatalf("LaneSocket = %v, %v", r, err)
+	srv := otherHost{&grpcServer{impl: &laneAdapter{do: answer}}}
+	conn, server := plugin.TestGRPCConn(t, func(s *grpc.Server) { adapterpb.RegisterAdapterServer(s, srv) })
+	t.Cleanup(func() {
+		_ = conn.Close()
+		server.Stop()
+	})
+	c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
+	var overGRPC atomic.Int32
+	c.lanes.rpc = countingRPC{c.lanes.rpc, &overGRPC}
+	if n, err := c.EstimateTokens(t.Context(), &Request{Body: []byte("12")}); n != 2 || err != nil {
+		t.Fatalf("EstimateTokens = %d, %v", n, err)
 	}
-	lane, err := dialLaneSocket(t.Context(), r.GetAddress())
-	if err != nil {
-		t.Fatal(err)
+	if c.lanes.socketAddr == "" {
+		t.Fatal("the plugin offered no socket")
 	}
-	call := &adapterpb.LaneCall{Call: &adapterpb.LaneCall_EstimateTokens{EstimateTokens: &adapterpb.Request{Body: []byte("12")}}}
-	_ = lane.Send(call) // the plugin may have closed the connection already
-	if reply, err := lane.Recv(); err == nil {
-		t.Fatalf("a process other than the host was answered: %v", reply)
+	if !c.lanes.socketOff.Load() || overGRPC.Load() != 1 {
+		t.Errorf("socket off %t, %d gRPC lanes; want the refusing socket off and the call on gRPC", c.lanes.socketOff.Load(), overGRPC.Load())
+	}
+	if _, err := dialLaneSocket(t.Context(), c.lanes.socketAddr); err == nil {
+		t.Error("a process other than the host was let in")
 	}
 }
 

@@ -77,7 +77,8 @@ type AdapterClient interface {
 	// messages, each after its length in bytes (a uvarint); the host cancels
 	// a call by closing its connection. A message there costs a write and a
 	// read, not HTTP/2's framing and the goroutines of gRPC's transport. The
-	// plugin accepts connections from the process host_pid only. Optional:
+	// plugin accepts connections from the process host_pid only, and greets
+	// each it accepts with one byte, 1, before any message. Optional:
 	// an empty address or UNIMPLEMENTED leaves the host on Lane.
 	LaneSocket(ctx context.Context, in *LaneSocketRequest, opts ...grpc.CallOption) (*LaneSocketResponse, error)
 }
@@ -199,7 +200,8 @@ type AdapterServer interface {
 	// messages, each after its length in bytes (a uvarint); the host cancels
 	// a call by closing its connection. A message there costs a write and a
 	// read, not HTTP/2's framing and the goroutines of gRPC's transport. The
-	// plugin accepts connections from the process host_pid only. Optional:
+	// plugin accepts connections from the process host_pid only, and greets
+	// each it accepts with one byte, 1, before any message. Optional:
 	// an empty address or UNIMPLEMENTED leaves the host on Lane.
 	LaneSocket(context.Context, *LaneSocketRequest) (*LaneSocketResponse, error)
 	mustEmbedUnimplementedAdapterServer()
