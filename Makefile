@@ -7,6 +7,7 @@ CORE_WASM     := $(BIN)/apikeyrouter-core.wasm
 GO_TEST_FLAGS ?=
 FUZZTIME      ?= 10s
 SOAKTIME      ?= 10m
+SOAKADAPTERS  ?= auto
 
 .PHONY: all build wasm plugins mockupstream proto run test bench soak fuzz verify vectors clean
 
@@ -67,9 +68,10 @@ BENCH_FLAGS ?=
 bench:
 	$(GO) run ./hosts/bench/run $(BENCH_FLAGS)
 
-## soak: SOAKTIME of mixed load with injected faults against the binary (not part of test)
+## soak: SOAKTIME of mixed load with injected faults against the binary (not part of test);
+## SOAKADAPTERS=plugin sends every call through the adapter subprocesses
 soak:
-	APIKEYROUTER_SOAK=$(SOAKTIME) $(GO) test -count=1 -run '^TestSoak$$' -timeout 30m -v ./hosts/apikeyrouter
+	APIKEYROUTER_SOAK=$(SOAKTIME) APIKEYROUTER_SOAK_ADAPTERS=$(SOAKADAPTERS) $(GO) test -count=1 -run '^TestSoak$$' -timeout 30m -v ./hosts/apikeyrouter
 
 ## fuzz: each fuzz target in turn for FUZZTIME
 fuzz:

@@ -46,7 +46,9 @@ type soakSample struct {
 // (with and without max_tokens), completions, embeddings — from 16 clients
 // for APIKEYROUTER_SOAK (make soak: 10m; 8s when unset, as a smoke test
 // in make test), while every 5 s each of mock-1 and mock-2 gets a random
-// pre-header fault or none; mock-3 stays healthy throughout. It checks:
+// pre-header fault or none; mock-3 stays healthy throughout. The adapters
+// run as APIKEYROUTER_SOAK_ADAPTERS says (make soak SOAKADAPTERS=plugin:
+// all of them subprocesses), else as the binary's default. It checks:
 //
 //   - no client request fails;
 //   - the spend equals the cost of the usage the clients were served;
@@ -66,7 +68,11 @@ func TestSoak(t *testing.T) {
 			t.Fatalf("APIKEYROUTER_SOAK: %v", err)
 		}
 	}
-	f := newFleet(t, "LOG_LEVEL=warn", "APIKEYROUTER_ATTEMPT_TIMEOUT=500ms")
+	env := []string{"LOG_LEVEL=warn", "APIKEYROUTER_ATTEMPT_TIMEOUT=500ms"}
+	if a := os.Getenv("APIKEYROUTER_SOAK_ADAPTERS"); a != "" {
+		env = append(env, "APIKEYROUTER_ADAPTERS="+a) // plugin: every call through a subprocess
+	}
+	f := newFleet(t, env...)
 	p := start(t, f.env...)
 	c := newLoadClient(p, 30*time.Second)
 	defer c.close()
