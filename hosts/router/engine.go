@@ -10,7 +10,9 @@ import (
 // Engine is a build of the routing core the Router drives, through the
 // byte-level calls of abi/README.md. The core compiled into this process
 // ([NativeEngine]) and the WebAssembly one under wazero (the proxy's) give
-// the same bytes for the same inputs. The Router serialises the calls.
+// the same bytes for the same inputs. The Router serialises the calls, and
+// reads what Apply and Route return before it makes the next one: an
+// engine may reuse that memory (Snapshot's it keeps).
 type Engine interface {
 	Apply(ctx context.Context, event []byte) ([]byte, error)
 	Route(ctx context.Context, request []byte) ([]byte, error)
@@ -28,11 +30,24 @@ func NativeEngine() Engine {
 }
 
 // native adapts *core.Machine to Engine.
-type native struct{ m *core.Machine }
+type native struct {
+	m   *core.Machine
+	out []byte // what Apply and Route return, written over by the next
+}
 
-func (n *native) Apply(_ context.Context, in []byte) ([]byte, error) { return n.m.ApplyMsg(nil, in) }
-func (n *native) Route(_ context.Context, in []byte) ([]byte, error) { return n.m.RouteMsg(nil, in) }
-func (n *native) Snapshot(context.Context) ([]byte, error)           { return n.m.SnapshotMsg(nil) }
+func (n *native) Apply(_ context.Context, in []byte) ([]byte, error) {
+	out, err := n.m.ApplyMsg(n.out[:0], in)
+	n.out = out
+	return out, err
+}
+
+func (n *native) Route(_ context.Context, in []byte) ([]byte, error) {
+	out, err := n.m.RouteMsg(n.out[:0], in)
+	n.out = out
+	return out, err
+}
+
+func (n *native) Snapshot(context.Context) ([]byte, error) { return n.m.SnapshotMsg(nil) }
 
 func (n *native) Restore(_ context.Context, snap []byte) error {
 	m, err := core.RestoreMsg(snap)

@@ -33,7 +33,9 @@ func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome
 	r.mu.Lock()
 	ev := abi.Event{V: abi.Version, Now: abi.UnixNano(r.now().UnixNano()), Outcome: &o}
 	var err error
-	if s.in, err = abi.Encode(&ev); err != nil {
+	// Room for the usual entry (~220 bytes): one allocation, not a growth
+	// by doubling from nothing.
+	if s.in, err = abi.AppendEncode(make([]byte, 0, 256), &ev); err != nil {
 		r.mu.Unlock()
 		r.log.Error("report outcome", "key", s.key, "err", err)
 		s.done = true

@@ -246,13 +246,16 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 
 // usd formats nano-USD as a dollar amount with nine decimals.
 func usd(n abi.NanoUSD) string {
-	b := strconv.AppendInt(nil, int64(n/abi.Dollars), 10)
-	frac := strconv.FormatInt(int64(n%abi.Dollars), 10)
-	b = append(b, '.')
-	for range 9 - len(frac) {
-		b = append(b, '0')
+	if n < 0 {
+		return "-" + usd(-n)
 	}
-	return string(append(b, frac...))
+	var buf [32]byte
+	b := strconv.AppendInt(buf[:0], int64(n/abi.Dollars), 10)
+	b = append(b, ".000000000"...)
+	for i, frac := len(b)-1, int64(n%abi.Dollars); frac > 0; i, frac = i-1, frac/10 {
+		b[i] = byte('0' + frac%10)
+	}
+	return string(b)
 }
 
 // requestLog gathers what the request's log line says.
