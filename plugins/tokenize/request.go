@@ -22,7 +22,7 @@ func Request(enc Encoding, endpoint string, body []byte) (int64, error) {
 		return 0, ErrNotObject
 	}
 	doc := gjson.ParseBytes(body)
-	c := &counter{enc: enc}
+	c := &counter{enc: enc, texts: make([]string, 0, 8)} // a chat's texts, most often
 	switch endpoint {
 	case sdk.EndpointChatCompletions:
 		chat(c, doc)
