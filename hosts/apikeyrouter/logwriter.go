@@ -20,14 +20,19 @@ const (
 )
 
 // logWriter buffers what is written to w until Flush, a full buffer, or
-// a while (every) after the first unwritten byte.
+// a while (every) after the first unwritten byte. A buffer is written out
+// after the lock lines are added under is released, while the next one
+// fills: a request logging its line never waits for a write(2).
 type logWriter struct {
-	mu      sync.Mutex
-	w       io.Writer
-	every   time.Duration
+	mu      sync.Mutex // guards the fields below
 	buf     []byte
-	pending bool // a flush is scheduled
+	spare   []byte // the other buffer, unless it is being written
+	pending bool   // a flush is scheduled
 	timer   *time.Timer
+	every   time.Duration
+
+	out sync.Mutex // held while a buffer goes to w: writes keep their order
+	w   io.Writer
 }
 
 func newLogWriter(w io.Writer, every time.Duration) *logWriter {
@@ -39,34 +44,45 @@ func newLogWriter(w io.Writer, every time.Duration) *logWriter {
 
 func (l *logWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if len(l.buf)+len(p) > logBufferBytes {
-		if err := l.flushLocked(); err != nil {
+		if err := l.writeOutLocked(); err != nil {
 			return 0, err
 		}
+		l.mu.Lock()
 	}
 	l.buf = append(l.buf, p...)
 	if !l.pending {
 		l.pending = true
 		l.timer.Reset(l.every)
 	}
+	l.mu.Unlock()
 	return len(p), nil
 }
 
-// Flush writes out what is buffered.
+// Flush writes out what is buffered, and returns once what was written
+// before it has reached w.
 func (l *logWriter) Flush() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.flushLocked()
+	return l.writeOutLocked()
 }
 
-func (l *logWriter) flushLocked() error {
-	l.pending = false
-	if len(l.buf) == 0 {
-		return nil
+// writeOutLocked swaps the buffer for the spare one, releases mu (held on
+// entry) and writes the full one out, after any write under way.
+func (l *logWriter) writeOutLocked() error {
+	full := l.buf
+	l.buf, l.spare, l.pending = l.spare[:0], nil, false
+	l.out.Lock()
+	l.mu.Unlock()
+	var err error
+	if len(full) > 0 {
+		_, err = l.w.Write(full)
 	}
-	_, err := l.w.Write(l.buf)
-	l.buf = l.buf[:0]
+	l.out.Unlock()
+	l.mu.Lock()
+	if l.spare == nil {
+		l.spare = full[:0]
+	}
+	l.mu.Unlock()
 	return err
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -87,5 +88,37 @@ func TestUrgentRecordsFlush(t *testing.T) {
 	log.Info("starting")
 	if !strings.Contains(s.String(), `"msg":"starting"`) {
 		t.Fatal("with flushAll an info line was not written at once")
+	}
+}
+
+func TestLogWriterKeepsEveryLineInOrder(t *testing.T) {
+	s := &sink{writes: make(chan struct{}, 1<<16)}
+	l := newLogWriter(s, time.Millisecond)
+	const writers, lines = 4, 3000
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range lines {
+				l.Write(fmt.Appendf(nil, "%d %d %s\n", w, i, strings.Repeat("x", 80)))
+			}
+		})
+	}
+	wg.Wait()
+	l.Flush()
+	next := make([]int, writers)
+	for _, line := range strings.Split(strings.TrimSuffix(s.String(), "\n"), "\n") {
+		var w, i int
+		if _, err := fmt.Sscanf(line, "%d %d", &w, &i); err != nil || w < 0 || w >= writers {
+			t.Fatalf("garbled line %q", line)
+		}
+		if i != next[w] {
+			t.Fatalf("writer %d: line %d after %d", w, i, next[w]-1)
+		}
+		next[w]++
+	}
+	for w, n := range next {
+		if n != lines {
+			t.Errorf("writer %d: %d of %d lines written", w, n, lines)
+		}
 	}
 }
