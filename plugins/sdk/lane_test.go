@@ -64,6 +64,21 @@ func (c countingRPC) Lane(ctx context.Context, opts ...grpc.CallOption) (adapter
 	return c.AdapterClient.Lane(ctx, opts...)
 }
 
+// hostOf serves srv over gRPC and returns the host's client for it and
+// the count of the gRPC Lane streams the client opens.
+func hostOf(t *testing.T, srv adapterpb.AdapterServer) (*grpcClient, *atomic.Int32) {
+	t.Helper()
+	conn, server := plugin.TestGRPCConn(t, func(s *grpc.Server) { adapterpb.RegisterAdapterServer(s, srv) })
+	t.Cleanup(func() {
+		_ = conn.Close()
+		server.Stop()
+	})
+	c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
+	overGRPC := new(atomic.Int32)
+	c.lanes.rpc = countingRPC{c.lanes.rpc, overGRPC}
+	return c, overGRPC
+}
+
 // overLanes serves a over gRPC, its lanes on transport, and returns the
 // host's client for it and a count of the lanes it opened (which fails
 // the test if any went another way).
@@ -73,21 +88,15 @@ func overLanes(t *testing.T, a Adapter, transport string) (*grpcClient, func() i
 	if transport == "grpc" {
 		srv = grpcLanesOnly{srv.(*grpcServer)}
 	}
-	conn, server := plugin.TestGRPCConn(t, func(s *grpc.Server) { adapterpb.RegisterAdapterServer(s, srv) })
-	t.Cleanup(func() {
-		_ = conn.Close()
-		server.Stop()
-	})
-	c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
-	var overGRPC, overSocket atomic.Int32
-	c.lanes.rpc = countingRPC{c.lanes.rpc, &overGRPC}
+	c, overGRPC := hostOf(t, srv)
+	var overSocket atomic.Int32
 	dial := c.lanes.dial
 	c.lanes.dial = func(ctx context.Context, address string) (laneStream, error) {
 		overSocket.Add(1)
 		return dial(ctx, address)
 	}
 	return c, func() int32 {
-		mine, other := &overSocket, &overGRPC
+		mine, other := &overSocket, overGRPC
 		if transport == "grpc" {
 			mine, other = other, mine
 		}
@@ -244,12 +253,7 @@ func (unaryServer) EstimateTokens(context.Context, *adapterpb.Request) (*adapter
 }
 
 func TestCallsGoUnaryWithoutLanes(t *testing.T) {
-	conn, server := plugin.TestGRPCConn(t, func(s *grpc.Server) { adapterpb.RegisterAdapterServer(s, unaryServer{}) })
-	t.Cleanup(func() {
-		_ = conn.Close()
-		server.Stop()
-	})
-	c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
+	c, _ := hostOf(t, unaryServer{})
 	for range 2 {
 		if n, err := c.EstimateTokens(t.Context(), &Request{}); n != 9 || err != nil {
 			t.Fatalf("EstimateTokens = %d, %v; want 9 from the unary call", n, err)
@@ -271,15 +275,7 @@ func TestLaneSocketServesOnlyTheHost(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("lane sockets are Linux's")
 	}
-	srv := otherHost{&grpcServer{impl: &laneAdapter{do: answer}}}
-	conn, server := plugin.TestGRPCConn(t, func(s *grpc.Server) { adapterpb.RegisterAdapterServer(s, srv) })
-	t.Cleanup(func() {
-		_ = conn.Close()
-		server.Stop()
-	})
-	c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
-	var overGRPC atomic.Int32
-	c.lanes.rpc = countingRPC{c.lanes.rpc, &overGRPC}
+	c, overGRPC := hostOf(t, otherHost{&grpcServer{impl: &laneAdapter{do: answer}}})
 	if n, err := c.EstimateTokens(t.Context(), &Request{Body: []byte("12")}); n != 2 || err != nil {
 		t.Fatalf("EstimateTokens = %d, %v", n, err)
 	}
@@ -298,16 +294,7 @@ func TestLanesFallBackToGRPCWhenTheSocketFails(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("lane sockets are Linux's")
 	}
-	conn, server := plugin.TestGRPCConn(t, func(s *grpc.Server) {
-		adapterpb.RegisterAdapterServer(s, &grpcServer{impl: &laneAdapter{do: answer}})
-	})
-	t.Cleanup(func() {
-		_ = conn.Close()
-		server.Stop()
-	})
-	c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
-	var overGRPC atomic.Int32
-	c.lanes.rpc = countingRPC{c.lanes.rpc, &overGRPC}
+	c, overGRPC := hostOf(t, &grpcServer{impl: &laneAdapter{do: answer}})
 	c.lanes.dial = func(context.Context, string) (laneStream, error) { return nil, errors.New("refused") }
 	if n, err := c.EstimateTokens(t.Context(), &Request{Body: []byte("123")}); n != 3 || err != nil {
 		t.Fatalf("EstimateTokens = %d, %v", n, err)
