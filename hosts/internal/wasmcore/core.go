@@ -66,6 +66,7 @@ func (c *Core) init(ctx context.Context, wasm []byte) error {
 	if c.cm, err = c.rt.CompileModule(ctx, wasm); err != nil {
 		return fmt.Errorf("compile: %w", err)
 	}
+	_ = collapseCode() // an optimisation: small pages work too
 	if err := instantiateImports(ctx, c.rt, c.cm); err != nil {
 		return err
 	}

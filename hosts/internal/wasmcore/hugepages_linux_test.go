@@ -21,7 +21,7 @@ func TestGuestMemoryAsksForHugePages(t *testing.T) {
 	if !ok {
 		t.Fatalf("the guest's memory is a %T", c.inst.linear)
 	}
-	flags, err := vmFlags(uintptr(unsafe.Pointer(unsafe.SliceData(m.mem))))
+	flags, err := smapsField(uintptr(unsafe.Pointer(unsafe.SliceData(m.mem))), "VmFlags:")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,8 +30,9 @@ func TestGuestMemoryAsksForHugePages(t *testing.T) {
 	}
 }
 
-// vmFlags returns the VmFlags line of the mapping that holds addr.
-func vmFlags(addr uintptr) (string, error) {
+// smapsField returns a field (such as "VmFlags:") of the mapping that
+// holds addr, in /proc/self/smaps.
+func smapsField(addr uintptr, field string) (string, error) {
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		return "", err
@@ -46,7 +47,7 @@ func vmFlags(addr uintptr) (string, error) {
 			in = lo <= addr && addr < hi
 			continue
 		}
-		if rest, ok := strings.CutPrefix(line, "VmFlags:"); ok && in {
+		if rest, ok := strings.CutPrefix(line, field); ok && in {
 			return strings.TrimSpace(rest), nil
 		}
 	}
@@ -54,4 +55,35 @@ func vmFlags(addr uintptr) (string, error) {
 		return "", err
 	}
 	return "", fmt.Errorf("no mapping holds %#x", addr)
+}
+
+// TestCompiledCodeInHugePages: once a core is up, the module's machine
+// code (the process's largest anonymous executable mapping) is backed by
+// 2 MiB pages, on a kernel that can collapse it.
+func TestCompiledCodeInHugePages(t *testing.T) {
+	testCore(t, Config{})
+	spans, err := anonymousCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code span
+	for _, s := range spans {
+		if s.hi-s.lo > code.hi-code.lo {
+			code = s
+		}
+	}
+	if code.hi-code.lo < 4<<20 {
+		t.Fatalf("no mapping large enough to be the module's code: %v", spans)
+	}
+	huge, err := smapsField(code.lo, "AnonHugePages:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if huge != "0 kB" {
+		return
+	}
+	if err := collapseCode(); err != nil {
+		t.Skipf("this kernel cannot collapse code into huge pages: %v", err)
+	}
+	t.Fatalf("the module's code (%#x-%#x) has no huge page, and the kernel can collapse it", code.lo, code.hi)
 }
