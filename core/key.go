@@ -158,8 +158,7 @@ type pool struct {
 	reported bool
 	// calm remembers a quota check that found the pool neither blocked nor
 	// critical for the model of serial calmFor (0: none): a request of
-	// fewer than calm input tokens
-	// gets the same verdict. Usage only drains as time passes, so the
+	// fewer than calm input tokens gets the same verdict. Usage only drains as time passes, so the
 	// verdict holds until usage or limits change, which forget it (see
 	// [key.forgetCalm]).
 	calm    int32
@@ -185,6 +184,13 @@ type pool struct {
 
 // effective returns the pool's state at now: a cooldown or exhaustion whose
 // deadline has passed reads as probing.
+// remembersCalm reports whether the pool (nil: none yet) remembers a calm
+// verdict for the model of that serial that covers a request of in input
+// tokens: it then stands in for the quota check.
+func (p *pool) remembersCalm(serial uint32, in int64) bool {
+	return p != nil && p.calmFor == serial && int64(p.calm) > in
+}
+
 func (p *pool) effective(now abi.UnixNano) abi.State {
 	if (p.state == abi.CoolingDown || p.state == abi.Exhausted) && now >= p.until {
 		return abi.Probing

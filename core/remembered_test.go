@@ -55,7 +55,8 @@ func rememberedRun(t *testing.T, seed uint64) {
 	}
 	n := 1 + rng.IntN(8)
 	key := func(i int) abi.Key {
-		return abi.Key{ID: abi.KeyID(fmt.Sprintf("k%02d", i)), Provider: "p", Weight: rng.Int64N(3), Limits: limits()}
+		return abi.Key{ID: abi.KeyID(fmt.Sprintf("k%02d", i)), Provider: "p", Weight: rng.Int64N(3), Limits: limits(),
+			Discount: rng.Int64N(2) * rng.Int64N(5000)}
 	}
 	budget := func(i int) abi.Budget {
 		b := abi.Budget{ID: abi.BudgetID(fmt.Sprintf("b%d", i)), Scope: abi.ScopeKey, Target: fmt.Sprintf("k%02d", rng.IntN(n)),
