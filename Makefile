@@ -17,10 +17,11 @@ all: verify test
 build: wasm plugins
 	$(GO) build -trimpath -o $(BIN)/apikeyrouter ./hosts/apikeyrouter
 
-## wasm: the core as an Extism plugin (stock Go, wasip1, c-shared)
+## wasm: the core as an Extism plugin: stock Go (GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
+## -trimpath ./wasm), then its forward jumps threaded (wasm/optimize)
 wasm:
 	@mkdir -p $(BIN)
-	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -o $(CORE_WASM) ./wasm
+	$(GO) run ./wasm/cmd/buildcore -o $(CORE_WASM)
 
 ## plugins: the provider adapter subprocesses
 plugins:

@@ -7,6 +7,8 @@
 //
 //	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -o bin/apikeyrouter-core.wasm ./wasm
 //
+// `make wasm` does, and then threads the module's jumps (package optimize).
+//
 // The exports are glue only: input → core's *Msg method → output. The
 // module instance holds one [core.Machine]. README.md specifies both ABIs.
 package main

@@ -6,13 +6,16 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
+	"github.com/apikeyrouter/apikeyrouter/wasm/optimize"
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmbuild"
 	"github.com/tetratelabs/wazero"
 )
 
 // TestExports builds the module as `make wasm` does and checks its
 // interface: exactly the Extism and raw exports, imports only from WASI
-// and the Extism kernel — and the crash exports only with -tags akrcrash.
+// and the Extism kernel — and the crash exports only with -tags akrcrash;
+// and that its jumps were threaded, all of them (threading again finds
+// none).
 func TestExports(t *testing.T) {
 	dir := t.TempDir()
 	product := []string{
@@ -27,9 +30,14 @@ func TestExports(t *testing.T) {
 		{nil, product},
 		{[]string{"akrcrash"}, append(slices.Clone(product), "raw_crash_panic", "raw_crash_trap")},
 	} {
-		path, err := wasmtest.Build(dir, "core.wasm", tc.tags...)
+		path, threaded, err := wasmbuild.Build(dir, "core.wasm", tc.tags...)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if module, err := os.ReadFile(path); err != nil {
+			t.Fatal(err)
+		} else if _, again, err := optimize.ThreadJumps(module); err != nil || threaded < 1000 || again != 0 {
+			t.Errorf("tags %v: %d jumps threaded, then %d more (%v)", tc.tags, threaded, again, err)
 		}
 		exports, imports := inspect(t, path)
 		slices.Sort(tc.want)

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmbuild"
 )
 
 // bins holds the binaries the end-to-end tests run: apikeyrouter, its
@@ -30,21 +32,20 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bins = dir
-	for _, b := range []struct {
-		env  []string
-		args []string
-	}{
-		{nil, []string{"build", "-o", filepath.Join(dir, "apikeyrouter"), "."}},
-		{nil, []string{"build", "-o", filepath.Join(dir, "apikeyrouter-openai"), "../../plugins/openai/cmd/apikeyrouter-openai"}},
-		{[]string{"GOOS=wasip1", "GOARCH=wasm"}, []string{"build", "-buildmode=c-shared", "-o", filepath.Join(dir, "apikeyrouter-core.wasm"), "../../wasm"}},
+	for _, args := range [][]string{
+		{"build", "-o", filepath.Join(dir, "apikeyrouter"), "."},
+		{"build", "-o", filepath.Join(dir, "apikeyrouter-openai"), "../../plugins/openai/cmd/apikeyrouter-openai"},
 	} {
-		cmd := exec.Command("go", b.args...)
-		cmd.Env = append(os.Environ(), b.env...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(b.args, " "), err, out)
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go %s: %v\n%s", strings.Join(args, " "), err, out)
 			os.RemoveAll(dir)
 			os.Exit(1)
 		}
+	}
+	if _, _, err := wasmbuild.Build(dir, "apikeyrouter-core.wasm"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
+		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

@@ -1,12 +1,12 @@
-// Package wasmtest builds the core's WebAssembly module for tests and
-// drives it through Extism (github.com/extism/go-sdk), so that every host's
-// tests can check the module they ship, built from the tree they test.
+// Package wasmtest drives the core's WebAssembly module through Extism
+// (github.com/extism/go-sdk), so that every host's tests can check the
+// module they ship (built by package wasmbuild from the tree they test).
 //
 // # Usage
 //
 //	func TestMain(m *testing.M) {
 //		dir, _ := os.MkdirTemp("", "core")
-//		wasmPath, err := wasmtest.Build(dir, "core.wasm")
+//		wasmPath, _, err := wasmbuild.Build(dir, "core.wasm")
 //		…
 //	}
 //

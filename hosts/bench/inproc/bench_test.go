@@ -25,7 +25,7 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 	"github.com/apikeyrouter/apikeyrouter/plugins/openai"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
-	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmbuild"
 )
 
 // Set by TestMain: the core module, a compilation cache for it, and the
@@ -48,7 +48,7 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	cacheDir = filepath.Join(dir, "wazero")
-	if wasmPath, err = wasmtest.Build(dir, "core.wasm"); err != nil {
+	if wasmPath, _, err = wasmbuild.Build(dir, "core.wasm"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

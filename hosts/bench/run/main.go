@@ -26,6 +26,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmbuild"
 )
 
 // options are the command's flags.
@@ -130,12 +132,14 @@ var builds = []struct {
 func build(ctx context.Context, root, dir string) error {
 	log.Printf("building into %s", dir)
 	for _, b := range builds {
+		if b.wasm { // as make wasm builds it
+			if _, _, err := wasmbuild.Build(dir, b.out); err != nil {
+				return err
+			}
+			continue
+		}
 		args := []string{"build", "-trimpath", "-o", filepath.Join(dir, b.out)}
 		cmd := exec.CommandContext(ctx, "go", append(args, b.pkg)...)
-		if b.wasm {
-			cmd = exec.CommandContext(ctx, "go", append(append(args, "-buildmode=c-shared"), b.pkg)...)
-			cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		}
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/apikeyrouter/apikeyrouter/wasm/wasmtest"
+	"github.com/apikeyrouter/apikeyrouter/wasm/wasmbuild"
 )
 
 // Set by TestMain for this package's tests, internal and external.
@@ -35,8 +35,8 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	TestCacheDir = filepath.Join(dir, "cache")
-	if TestModule, err = wasmtest.Build(dir, "core.wasm"); err == nil {
-		TestCrashModule, err = wasmtest.Build(dir, "core-crash.wasm", "akrcrash")
+	if TestModule, _, err = wasmbuild.Build(dir, "core.wasm"); err == nil {
+		TestCrashModule, _, err = wasmbuild.Build(dir, "core-crash.wasm", "akrcrash")
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

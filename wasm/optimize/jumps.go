@@ -1,0 +1,210 @@
+// Package optimize rewrites the WebAssembly module stock Go builds into an
+// equivalent one that runs faster.
+//
+// Go's WebAssembly backend lays a function that can be suspended (any
+// function that calls another) out as one loop over its basic blocks: a
+// `br_table` at the loop's head, indexed by the local PC_B, picks the block
+// to run, and every jump between blocks is
+//
+//	i32.const target; local.set PC_B; br loop
+//
+// — an indirect jump through the table, even when the target lies straight
+// ahead. [ThreadJumps] turns each forward jump into a direct `br` to the
+// end of the block the table would have picked: the same code runs, without
+// the round trip through the table. Backward jumps (loops) keep it: no
+// label reaches them.
+package optimize
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// ThreadJumps returns module with the forward jumps of every function
+// threaded (see the package doc), and how many it threaded. The module
+// must be one Go built; an instruction it does not know is an error.
+func ThreadJumps(module []byte) ([]byte, int, error) {
+	if len(module) < 8 || string(module[:4]) != "\x00asm" || binary.LittleEndian.Uint32(module[4:8]) != 1 {
+		return nil, 0, errors.New("optimize: not a WebAssembly module (version 1)")
+	}
+	out := append([]byte(nil), module[:8]...)
+	threaded := 0
+	r := reader{b: module, pos: 8}
+	for r.pos < len(r.b) {
+		id := r.byte()
+		size := r.u32()
+		if r.err != nil || uint64(len(r.b)-r.pos) < uint64(size) {
+			return nil, 0, errors.New("optimize: truncated section")
+		}
+		body := r.b[r.pos : r.pos+int(size)]
+		r.pos += int(size)
+		if id == codeSection {
+			var n int
+			var err error
+			if body, n, err = threadCode(body); err != nil {
+				return nil, 0, err
+			}
+			threaded += n
+		}
+		out = append(out, id)
+		out = binary.AppendUvarint(out, uint64(len(body)))
+		out = append(out, body...)
+	}
+	if r.err != nil {
+		return nil, 0, r.err
+	}
+	return out, threaded, nil
+}
+
+const codeSection = 10
+
+// threadCode rewrites the code section's function bodies.
+func threadCode(sec []byte) ([]byte, int, error) {
+	r := reader{b: sec}
+	count := r.u32()
+	out := binary.AppendUvarint(nil, uint64(count))
+	threaded := 0
+	for i := range count {
+		size := r.u32()
+		if r.err != nil || uint64(len(r.b)-r.pos) < uint64(size) {
+			return nil, 0, fmt.Errorf("optimize: function %d: truncated body", i)
+		}
+		body, n, err := threadFunc(r.b[r.pos : r.pos+int(size)])
+		if err != nil {
+			return nil, 0, fmt.Errorf("optimize: function %d: %w", i, err)
+		}
+		r.pos += int(size)
+		threaded += n
+		out = binary.AppendUvarint(out, uint64(len(body)))
+		out = append(out, body...)
+	}
+	if r.err != nil || r.pos != len(r.b) {
+		return nil, 0, errors.New("optimize: malformed code section")
+	}
+	return out, threaded, nil
+}
+
+// Opcodes the pass looks at.
+const (
+	opBlock    = 0x02
+	opLoop     = 0x03
+	opIf       = 0x04
+	opElse     = 0x05
+	opEnd      = 0x0B
+	opBr       = 0x0C
+	opBrTable  = 0x0E
+	opLocalGet = 0x20
+	opLocalSet = 0x21
+	opI32Const = 0x41
+)
+
+// instr is an instruction already copied to the output: where it starts
+// there, and what the pattern needs of it.
+type instr struct {
+	op    byte
+	at    int   // offset in the output
+	value int64 // i32.const's value, local.get's or local.set's index
+}
+
+// threadFunc rewrites one function body: its locals, then its code.
+func threadFunc(body []byte) ([]byte, int, error) {
+	r := reader{b: body}
+	for range r.u32() { // local declarations: count, type
+		r.u32()
+		r.byte()
+	}
+	if r.err != nil {
+		return nil, 0, r.err
+	}
+	out := append(make([]byte, 0, len(body)), body[:r.pos]...)
+	var (
+		stack    []int // the open constructs' ids, innermost last
+		nextID   int
+		loopID   = -1  // the dispatch loop
+		pcLocal  int64 // PC_B's index
+		entries  []int // construct id per PC_B value; the last is the default
+		prev     [2]instr
+		threaded int
+	)
+	depthOf := func(id int) int { // relative depth of an open construct, or -1
+		for j := len(stack) - 1; j >= 0; j-- {
+			if stack[j] == id {
+				return len(stack) - 1 - j
+			}
+		}
+		return -1
+	}
+	stack = append(stack, nextID) // the function body
+	nextID++
+	for len(stack) > 0 {
+		if r.pos >= len(r.b) {
+			return nil, 0, errors.New("code ends inside a block")
+		}
+		start := r.pos
+		cur := instr{op: r.b[r.pos], at: len(out)}
+		r.pos++
+		switch cur.op {
+		case opBlock, opLoop, opIf:
+			r.blockType()
+			if cur.op == opLoop && loopID < 0 && entries == nil {
+				loopID = nextID // Go's only loop precedes the table
+			}
+			stack = append(stack, nextID)
+			nextID++
+		case opEnd:
+			stack = stack[:len(stack)-1]
+		case opBr:
+			depth := r.u32()
+			if r.err == nil && loopID >= 0 && entries != nil && int(depth) < len(stack) &&
+				stack[len(stack)-1-int(depth)] == loopID &&
+				prev[0].op == opI32Const && prev[1].op == opLocalSet && prev[1].value == pcLocal {
+				target := entries[len(entries)-1]
+				if pc := prev[0].value; pc >= 0 && pc < int64(len(entries)-1) {
+					target = entries[pc]
+				}
+				if d := depthOf(target); d >= 0 { // ahead: its block is open
+					out = out[:prev[0].at]
+					out = append(out, opBr)
+					out = binary.AppendUvarint(out, uint64(d))
+					threaded++
+					prev = [2]instr{}
+					continue
+				}
+			}
+		case opBrTable:
+			n := r.u32()
+			var depths []int
+			for range n + 1 {
+				depths = append(depths, int(r.u32()))
+			}
+			if r.err == nil && entries == nil && loopID >= 0 && prev[1].op == opLocalGet {
+				// the dispatch: every entry names a block between it and the loop
+				pcLocal = prev[1].value
+				for _, d := range depths {
+					if d >= len(stack) {
+						return nil, 0, errors.New("br_table beyond the function")
+					}
+					entries = append(entries, stack[len(stack)-1-d])
+				}
+			}
+		case opLocalGet, opLocalSet:
+			cur.value = int64(r.u32())
+		case opI32Const:
+			cur.value = r.s64()
+		default:
+			if err := r.skipImmediates(cur.op); err != nil {
+				return nil, 0, err
+			}
+		}
+		if r.err != nil {
+			return nil, 0, r.err
+		}
+		out = append(out, r.b[start:r.pos]...)
+		prev[0], prev[1] = prev[1], cur
+	}
+	if r.pos != len(r.b) {
+		return nil, 0, errors.New("code continues after the function's end")
+	}
+	return out, threaded, nil
+}
