@@ -30,14 +30,14 @@ func TestExports(t *testing.T) {
 		{nil, product},
 		{[]string{"akrcrash"}, append(slices.Clone(product), "raw_crash_panic", "raw_crash_trap")},
 	} {
-		path, threaded, err := wasmbuild.Build(dir, "core.wasm", tc.tags...)
+		path, stats, err := wasmbuild.Build(dir, "core.wasm", tc.tags...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if module, err := os.ReadFile(path); err != nil {
 			t.Fatal(err)
-		} else if _, again, err := optimize.ThreadJumps(module); err != nil || threaded < 1000 || again != 0 {
-			t.Errorf("tags %v: %d jumps threaded, then %d more (%v)", tc.tags, threaded, again, err)
+		} else if _, again, err := optimize.ThreadJumps(module); err != nil || stats.Jumps < 1000 || stats.Entries < 1000 || again != (optimize.Stats{}) {
+			t.Errorf("tags %v: threaded %+v, then %+v more (%v)", tc.tags, stats, again, err)
 		}
 		exports, imports := inspect(t, path)
 		slices.Sort(tc.want)

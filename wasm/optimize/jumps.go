@@ -9,10 +9,12 @@
 //	i32.const target; local.set PC_B; br loop
 //
 // — an indirect jump through the table, even when the target lies straight
-// ahead. [ThreadJumps] turns each forward jump into a direct `br` to the
-// end of the block the table would have picked: the same code runs, without
-// the round trip through the table. Backward jumps (loops) keep it: no
-// label reaches them.
+// ahead, and every call starts with one (PC_B 0, the first block; another
+// value resumes a suspended call). [ThreadJumps] turns each forward jump
+// into a direct `br` to the end of the block the table would have picked,
+// and puts a conditional branch for PC_B 0 before the table: the same code
+// runs, without the round trips through the table. Backward jumps (loops)
+// keep it: no label reaches them.
 package optimize
 
 import (
@@ -21,68 +23,71 @@ import (
 	"fmt"
 )
 
-// ThreadJumps returns module with the forward jumps of every function
-// threaded (see the package doc), and how many it threaded. The module
-// must be one Go built; an instruction it does not know is an error.
-func ThreadJumps(module []byte) ([]byte, int, error) {
+// Stats counts what [ThreadJumps] rewrote.
+type Stats struct {
+	Jumps   int // forward jumps made direct
+	Entries int // functions given a direct entry
+}
+
+// ThreadJumps returns module with the forward jumps and the entries of
+// every function threaded (see the package doc). The module must be one Go
+// built; an instruction it does not know is an error. Threading a module
+// twice changes nothing the second time.
+func ThreadJumps(module []byte) ([]byte, Stats, error) {
 	if len(module) < 8 || string(module[:4]) != "\x00asm" || binary.LittleEndian.Uint32(module[4:8]) != 1 {
-		return nil, 0, errors.New("optimize: not a WebAssembly module (version 1)")
+		return nil, Stats{}, errors.New("optimize: not a WebAssembly module (version 1)")
 	}
 	out := append([]byte(nil), module[:8]...)
-	threaded := 0
+	var stats Stats
 	r := reader{b: module, pos: 8}
 	for r.pos < len(r.b) {
 		id := r.byte()
 		size := r.u32()
 		if r.err != nil || uint64(len(r.b)-r.pos) < uint64(size) {
-			return nil, 0, errors.New("optimize: truncated section")
+			return nil, Stats{}, errors.New("optimize: truncated section")
 		}
 		body := r.b[r.pos : r.pos+int(size)]
 		r.pos += int(size)
 		if id == codeSection {
-			var n int
 			var err error
-			if body, n, err = threadCode(body); err != nil {
-				return nil, 0, err
+			if body, err = threadCode(body, &stats); err != nil {
+				return nil, Stats{}, err
 			}
-			threaded += n
 		}
 		out = append(out, id)
 		out = binary.AppendUvarint(out, uint64(len(body)))
 		out = append(out, body...)
 	}
 	if r.err != nil {
-		return nil, 0, r.err
+		return nil, Stats{}, r.err
 	}
-	return out, threaded, nil
+	return out, stats, nil
 }
 
 const codeSection = 10
 
 // threadCode rewrites the code section's function bodies.
-func threadCode(sec []byte) ([]byte, int, error) {
+func threadCode(sec []byte, stats *Stats) ([]byte, error) {
 	r := reader{b: sec}
 	count := r.u32()
 	out := binary.AppendUvarint(nil, uint64(count))
-	threaded := 0
 	for i := range count {
 		size := r.u32()
 		if r.err != nil || uint64(len(r.b)-r.pos) < uint64(size) {
-			return nil, 0, fmt.Errorf("optimize: function %d: truncated body", i)
+			return nil, fmt.Errorf("optimize: function %d: truncated body", i)
 		}
-		body, n, err := threadFunc(r.b[r.pos : r.pos+int(size)])
+		body, err := threadFunc(r.b[r.pos:r.pos+int(size)], stats)
 		if err != nil {
-			return nil, 0, fmt.Errorf("optimize: function %d: %w", i, err)
+			return nil, fmt.Errorf("optimize: function %d: %w", i, err)
 		}
 		r.pos += int(size)
-		threaded += n
 		out = binary.AppendUvarint(out, uint64(len(body)))
 		out = append(out, body...)
 	}
 	if r.err != nil || r.pos != len(r.b) {
-		return nil, 0, errors.New("optimize: malformed code section")
+		return nil, errors.New("optimize: malformed code section")
 	}
-	return out, threaded, nil
+	return out, nil
 }
 
 // Opcodes the pass looks at.
@@ -93,10 +98,12 @@ const (
 	opElse     = 0x05
 	opEnd      = 0x0B
 	opBr       = 0x0C
+	opBrIf     = 0x0D
 	opBrTable  = 0x0E
 	opLocalGet = 0x20
 	opLocalSet = 0x21
 	opI32Const = 0x41
+	opI32Eqz   = 0x45
 )
 
 // instr is an instruction already copied to the output: where it starts
@@ -108,24 +115,23 @@ type instr struct {
 }
 
 // threadFunc rewrites one function body: its locals, then its code.
-func threadFunc(body []byte) ([]byte, int, error) {
+func threadFunc(body []byte, stats *Stats) ([]byte, error) {
 	r := reader{b: body}
 	for range r.u32() { // local declarations: count, type
 		r.u32()
 		r.byte()
 	}
 	if r.err != nil {
-		return nil, 0, r.err
+		return nil, r.err
 	}
-	out := append(make([]byte, 0, len(body)), body[:r.pos]...)
+	out := append(make([]byte, 0, len(body)+8), body[:r.pos]...)
 	var (
-		stack    []int // the open constructs' ids, innermost last
-		nextID   int
-		loopID   = -1  // the dispatch loop
-		pcLocal  int64 // PC_B's index
-		entries  []int // construct id per PC_B value; the last is the default
-		prev     [2]instr
-		threaded int
+		stack   []int // the open constructs' ids, innermost last
+		nextID  int
+		loopID  = -1  // the dispatch loop
+		pcLocal int64 // PC_B's index
+		entries []int // construct id per PC_B value; the last is the default
+		prev    [2]instr
 	)
 	depthOf := func(id int) int { // relative depth of an open construct, or -1
 		for j := len(stack) - 1; j >= 0; j-- {
@@ -139,7 +145,7 @@ func threadFunc(body []byte) ([]byte, int, error) {
 	nextID++
 	for len(stack) > 0 {
 		if r.pos >= len(r.b) {
-			return nil, 0, errors.New("code ends inside a block")
+			return nil, errors.New("code ends inside a block")
 		}
 		start := r.pos
 		cur := instr{op: r.b[r.pos], at: len(out)}
@@ -167,7 +173,7 @@ func threadFunc(body []byte) ([]byte, int, error) {
 					out = out[:prev[0].at]
 					out = append(out, opBr)
 					out = binary.AppendUvarint(out, uint64(d))
-					threaded++
+					stats.Jumps++
 					prev = [2]instr{}
 					continue
 				}
@@ -183,9 +189,20 @@ func threadFunc(body []byte) ([]byte, int, error) {
 				pcLocal = prev[1].value
 				for _, d := range depths {
 					if d >= len(stack) {
-						return nil, 0, errors.New("br_table beyond the function")
+						return nil, errors.New("br_table beyond the function")
 					}
 					entries = append(entries, stack[len(stack)-1-d])
+				}
+				if prev[0].op == opBlock { // as Go built it, not threaded yet
+					// before the table's local.get PC_B: local.get PC_B;
+					// i32.eqz; br_if <PC_B 0's block>
+					get := append([]byte(nil), out[prev[1].at:]...)
+					out = append(out[:prev[1].at], get...)
+					out = append(out, opI32Eqz, opBrIf)
+					out = binary.AppendUvarint(out, uint64(depths[0]))
+					out = append(out, get...)
+					cur.at = len(out)
+					stats.Entries++
 				}
 			}
 		case opLocalGet, opLocalSet:
@@ -194,17 +211,17 @@ func threadFunc(body []byte) ([]byte, int, error) {
 			cur.value = r.s64()
 		default:
 			if err := r.skipImmediates(cur.op); err != nil {
-				return nil, 0, err
+				return nil, err
 			}
 		}
 		if r.err != nil {
-			return nil, 0, r.err
+			return nil, r.err
 		}
 		out = append(out, r.b[start:r.pos]...)
 		prev[0], prev[1] = prev[1], cur
 	}
 	if r.pos != len(r.b) {
-		return nil, 0, errors.New("code continues after the function's end")
+		return nil, errors.New("code continues after the function's end")
 	}
-	return out, threaded, nil
+	return out, nil
 }

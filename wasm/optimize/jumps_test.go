@@ -24,12 +24,12 @@ func dispatch(t *testing.T) []byte {
 
 func TestThreadJumps(t *testing.T) {
 	in := dispatch(t)
-	out, n, err := ThreadJumps(in)
+	out, stats, err := ThreadJumps(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Fatalf("threaded %d jumps, want the 2 forward ones", n)
+	if want := (Stats{Jumps: 2, Entries: 1}); stats != want {
+		t.Fatalf("threaded %+v, want %+v: the 2 forward jumps, f's entry", stats, want)
 	}
 	// i32.const 2; local.set 0; br — forward, to block 2 — is gone; the
 	// jump back to block 1 stays
@@ -39,8 +39,12 @@ func TestThreadJumps(t *testing.T) {
 	if !bytes.Contains(out, []byte{0x41, 0x01, 0x21, 0x00, 0x0c, 0x02}) {
 		t.Error("the backward jump was changed")
 	}
-	if again, n, err := ThreadJumps(out); err != nil || n != 0 || !bytes.Equal(again, out) {
-		t.Errorf("threading twice: %d more jumps, %v", n, err)
+	// f's entry: local.get 0; i32.eqz; br_if 0; then the table
+	if !bytes.Contains(out, []byte{0x20, 0x00, 0x45, 0x0d, 0x00, 0x20, 0x00, 0x0e}) {
+		t.Error("no branch for PC_B 0 before the table")
+	}
+	if again, stats, err := ThreadJumps(out); err != nil || stats != (Stats{}) || !bytes.Equal(again, out) {
+		t.Errorf("threading twice: %+v more, %v", stats, err)
 	}
 
 	// the same results, through the compiler; a jump gone wrong may loop
@@ -61,10 +65,12 @@ func TestThreadJumps(t *testing.T) {
 		}
 		return res[0]
 	}
-	for x := int64(-3); x <= 20; x++ {
-		want, got := call(in, "f", 0, uint64(x)), call(out, "f", 0, uint64(x))
-		if got != want {
-			t.Errorf("f(%d) = %d threaded, %d as built", x, int64(got), int64(want))
+	for pc := range uint64(4) { // 0: a call; the others resume one
+		for x := int64(-3); x <= 20; x++ {
+			want, got := call(in, "f", pc, uint64(x)), call(out, "f", pc, uint64(x))
+			if got != want {
+				t.Errorf("f(%d, %d) = %d threaded, %d as built", pc, x, int64(got), int64(want))
+			}
 		}
 	}
 	if got := call(out, "g", 7); got != 21 {

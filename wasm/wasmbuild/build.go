@@ -20,11 +20,17 @@ import (
 const Package = "github.com/apikeyrouter/apikeyrouter/wasm"
 
 // Build compiles the core module into dir/name, with the given build tags,
-// threads its jumps, and returns its path and how many jumps it threaded.
-// It must run inside this repository's module.
-func Build(dir, name string, tags ...string) (string, int, error) {
-	out := filepath.Join(dir, name)
-	args := []string{"build", "-buildmode=c-shared", "-trimpath", "-o", out}
+// threads its jumps, and returns its path and what the threading did. It
+// must run inside this repository's module.
+func Build(dir, name string, tags ...string) (string, optimize.Stats, error) {
+	// go build writes into a directory of its own: it would leave a
+	// module it finds up to date (same build id) as it is, threaded or not
+	raw, err := os.MkdirTemp(dir, ".wasmbuild-")
+	if err != nil {
+		return "", optimize.Stats{}, err
+	}
+	defer os.RemoveAll(raw)
+	args := []string{"build", "-buildmode=c-shared", "-trimpath", "-o", filepath.Join(raw, "core.wasm")}
 	if len(tags) > 0 {
 		args = append(args, "-tags", strings.Join(tags, ","))
 	}
@@ -33,18 +39,19 @@ func Build(dir, name string, tags ...string) (string, int, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return "", 0, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.Bytes())
+		return "", optimize.Stats{}, fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, stderr.Bytes())
 	}
-	module, err := os.ReadFile(out)
+	module, err := os.ReadFile(filepath.Join(raw, "core.wasm"))
 	if err != nil {
-		return "", 0, err
+		return "", optimize.Stats{}, err
 	}
-	module, threaded, err := optimize.ThreadJumps(module)
+	module, stats, err := optimize.ThreadJumps(module)
 	if err != nil {
-		return "", 0, fmt.Errorf("%s: %w", out, err)
+		return "", optimize.Stats{}, fmt.Errorf("%s: %w", Package, err)
 	}
+	out := filepath.Join(dir, name)
 	if err := os.WriteFile(out, module, 0o644); err != nil {
-		return "", 0, err
+		return "", optimize.Stats{}, err
 	}
-	return out, threaded, nil
+	return out, stats, nil
 }

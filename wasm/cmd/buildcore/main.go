@@ -22,10 +22,10 @@ func main() {
 	if *tags != "" {
 		tagList = strings.Split(*tags, ",")
 	}
-	path, threaded, err := wasmbuild.Build(filepath.Dir(*out), filepath.Base(*out), tagList...)
+	path, stats, err := wasmbuild.Build(filepath.Dir(*out), filepath.Base(*out), tagList...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "buildcore:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("%s: %d jumps threaded\n", path, threaded)
+	fmt.Printf("%s: %d jumps and %d function entries threaded\n", path, stats.Jumps, stats.Entries)
 }
