@@ -406,14 +406,8 @@ func (m *Machine) commit(r *routing, best *candidate) uint64 {
 			a.res = append(a.res, reservation{b, best.reserve})
 		}
 	}
-	if w := r.obj.weight[abi.GoalFairness]; w > 0 {
-		var total int64
-		for i := range r.cands {
-			c := &r.cands[i]
-			c.k.current = c.cw
-			total += c.k.weight
-		}
-		k.current -= total
+	if r.stepRR { // every candidate's counter has moved (evaluate)
+		k.current -= r.stepTotal
 	}
 	return a.id
 }

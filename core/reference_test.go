@@ -75,9 +75,11 @@ func referenceRun(t *testing.T, seed uint64) {
 			open = slices.Delete(open, i, i+1)
 		default: // a decision, checked against the reference
 			req := r.randomRequest(n)
-			want := reference(r.m.Snapshot(), &req)
+			before := r.m.Snapshot()
+			want := reference(before, &req)
 			var d abi.Decision
 			r.m.Route(&req, &d)
+			checkCounters(t, step, before, r.m.Snapshot(), &req, &d, want)
 			if len(want.best) == 0 {
 				if d.Code == abi.OK {
 					t.Fatalf("step %d: routed to %s, the reference finds no eligible key", step, d.Key)
@@ -135,6 +137,32 @@ type refResult struct {
 	best     []abi.KeyID // every key the reference ranks best (ties)
 	eligible int
 	cost     map[abi.KeyID]abi.NanoUSD
+	weight   map[abi.KeyID]int64 // the eligible keys' round-robin weights
+}
+
+// checkCounters checks the round-robin counters after decision d: a
+// fairness decision that opened an attempt adds its weight to every
+// eligible key's counter and takes their sum from the chosen key's; any
+// other decision, and every key not eligible, leaves them as they were.
+func checkCounters(t *testing.T, step int, before, after *abi.Snapshot, req *abi.RouteRequest, d *abi.Decision, want refResult) {
+	t.Helper()
+	stepped := d.Code == abi.OK && !req.DryRun && req.Objective.Primary == abi.GoalFairness
+	var total int64
+	for _, w := range want.weight {
+		total += w
+	}
+	for i, k := range before.Keys {
+		c := k.Current
+		if w, ok := want.weight[k.Key.ID]; ok && stepped {
+			c += w
+			if k.Key.ID == d.Key {
+				c -= total
+			}
+		}
+		if got := after.Keys[i].Current; got != c {
+			t.Fatalf("step %d: key %s's round-robin counter is %d after the decision (for %s), want %d", step, k.Key.ID, got, d.Key, c)
+		}
+	}
 }
 
 // reference ranks the keys of a snapshot for a request the slow way.
@@ -157,7 +185,9 @@ func reference(s *abi.Snapshot, req *abi.RouteRequest) refResult {
 		meanOut = 256
 	}
 	var cands []cand
+	current := map[abi.KeyID]int64{}
 	for _, k := range s.Keys {
+		current[k.Key.ID] = k.Current
 		if k.State != abi.Active || slices.Contains(req.Exclude, k.Key.ID) {
 			continue
 		}
@@ -182,7 +212,7 @@ func reference(s *abi.Snapshot, req *abi.RouteRequest) refResult {
 		cands = append(cands, c)
 	next:
 	}
-	res := refResult{cost: map[abi.KeyID]abi.NanoUSD{}}
+	res := refResult{cost: map[abi.KeyID]abi.NanoUSD{}, weight: map[abi.KeyID]int64{}}
 	if len(cands) == 0 {
 		return res
 	}
@@ -194,6 +224,7 @@ func reference(s *abi.Snapshot, req *abi.RouteRequest) refResult {
 	res.eligible = len(cands)
 	for _, c := range cands {
 		res.cost[c.id] = c.cost
+		res.weight[c.id] = c.cw - current[c.id]
 	}
 	// better reports whether a beats b; equal means a tie.
 	metric := func(c cand) int64 {

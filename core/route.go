@@ -96,6 +96,13 @@ type routing struct {
 	sharedRoom int64
 	// bounds over candidates, for normalised scores
 	minCost, minLatency, minCW, maxCW int64
+	// stepRR is set when the decision advances the round-robin counters
+	// (a fairness weight, not a dry run): evaluate moves each candidate's
+	// counter as it goes, so that commit need not visit every key again,
+	// and filter moves back those it sets aside. stepTotal sums their
+	// weights, which commit takes from the chosen key.
+	stepRR    bool
+	stepTotal int64
 }
 
 func (r *routing) reset(req *abi.RouteRequest, now abi.UnixNano) {
@@ -105,6 +112,7 @@ func (r *routing) reset(req *abi.RouteRequest, now abi.UnixNano) {
 	r.cands, r.excl, r.top = r.cands[:0], r.excl[:0], r.top[:0]
 	r.tiersSeen, r.critical = 0, false
 	r.minCost, r.minLatency, r.minCW, r.maxCW = -1, 0, 0, 0
+	r.stepRR, r.stepTotal = false, 0
 }
 
 func resetDecision(d *abi.Decision) {
@@ -172,6 +180,7 @@ func (m *Machine) Route(req *abi.RouteRequest, d *abi.Decision) {
 	d.Model = req.Model
 	m.resolve(req.Objective, &r.obj)
 	d.Goal = r.obj.primary()
+	r.stepRR = r.obj.weight[abi.GoalFairness] > 0 && !req.DryRun
 
 	if !m.admit(r, d) {
 		return
@@ -295,7 +304,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	// The loop works on locals: stores into a candidate would make the
 	// compiler load r's fields again for every key.
 	listCost, shared, calmBelow := r.listCost, r.shared, r.calmBelow()
-	cands := r.cands
+	cands, stepRR, stepTotal := r.cands, r.stepRR, r.stepTotal
 	var (
 		tiers    int32
 		critical bool
@@ -336,8 +345,12 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 			critical = critical || c.capacity >= abi.Critical
 		}
 		tiers |= k.tier
+		if stepRR {
+			k.current = c.cw
+			stepTotal += k.weight
+		}
 	}
-	r.cands = cands
+	r.cands, r.stepTotal = cands, stepTotal
 	r.tiersSeen |= tiers
 	r.critical = r.critical || critical
 }
@@ -572,9 +585,11 @@ func (r *routing) filter() {
 		switch {
 		case c.k.tier > lowest:
 			r.excl = append(r.excl, exclusion{k: c.k, reason: abi.ReasonTier})
+			r.unstep(c.k)
 			continue
 		case healthy && c.capacity >= abi.Critical:
 			r.excl = append(r.excl, exclusion{k: c.k, reason: abi.ReasonForecast, until: c.resetAt})
+			r.unstep(c.k)
 			continue
 		}
 		if n != i {
@@ -583,6 +598,15 @@ func (r *routing) filter() {
 		n++
 	}
 	r.cands = r.cands[:n]
+}
+
+// unstep moves back the round-robin counter of a key set aside after
+// evaluate advanced it.
+func (r *routing) unstep(k *key) {
+	if r.stepRR {
+		k.current -= k.weight
+		r.stepTotal -= k.weight
+	}
 }
 
 // refuseNoKey refuses a request no key can serve, with the earliest time
