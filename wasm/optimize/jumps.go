@@ -126,12 +126,17 @@ func threadFunc(body []byte, stats *Stats) ([]byte, error) {
 	}
 	out := append(make([]byte, 0, len(body)+8), body[:r.pos]...)
 	var (
-		stack   []int // the open constructs' ids, innermost last
-		nextID  int
-		loopID  = -1  // the dispatch loop
-		pcLocal int64 // PC_B's index
-		entries []int // construct id per PC_B value; the last is the default
-		prev    [2]instr
+		stack  []int // the open constructs' ids, innermost last
+		nextID int
+		loopID = -1 // the dispatch loop
+		// prologue holds from the loop to the table: Go puts nothing there
+		// but blocks and the table's local.get (and a threaded module, the
+		// entry's i32.eqz and br_if), which tells its table from a switch
+		// in hand-written code
+		prologue bool
+		pcLocal  int64 // PC_B's index
+		entries  []int // construct id per PC_B value; the last is the default
+		prev     [2]instr
 	)
 	depthOf := func(id int) int { // relative depth of an open construct, or -1
 		for j := len(stack) - 1; j >= 0; j-- {
@@ -153,8 +158,8 @@ func threadFunc(body []byte, stats *Stats) ([]byte, error) {
 		switch cur.op {
 		case opBlock, opLoop, opIf:
 			r.blockType()
-			if cur.op == opLoop && loopID < 0 && entries == nil {
-				loopID = nextID // Go's only loop precedes the table
+			if cur.op == opLoop && loopID < 0 {
+				loopID, prologue = nextID, true
 			}
 			stack = append(stack, nextID)
 			nextID++
@@ -184,7 +189,7 @@ func threadFunc(body []byte, stats *Stats) ([]byte, error) {
 			for range n + 1 {
 				depths = append(depths, int(r.u32()))
 			}
-			if r.err == nil && entries == nil && loopID >= 0 && prev[1].op == opLocalGet {
+			if r.err == nil && prologue && prev[1].op == opLocalGet {
 				// the dispatch: every entry names a block between it and the loop
 				pcLocal = prev[1].value
 				for _, d := range depths {
@@ -216,6 +221,11 @@ func threadFunc(body []byte, stats *Stats) ([]byte, error) {
 		}
 		if r.err != nil {
 			return nil, r.err
+		}
+		switch cur.op {
+		case opLoop, opBlock, opLocalGet, opI32Eqz, opBrIf:
+		default:
+			prologue = false
 		}
 		out = append(out, r.b[start:r.pos]...)
 		prev[0], prev[1] = prev[1], cur

@@ -12,7 +12,8 @@ import (
 )
 
 // dispatch is testdata/dispatch.wat: a function laid out as Go lays one
-// out, with two forward jumps and a backward one, and a function without.
+// out, with two forward jumps and a backward one, and two functions that
+// are not.
 func dispatch(t *testing.T) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/dispatch.wasm")
@@ -75,6 +76,9 @@ func TestThreadJumps(t *testing.T) {
 	}
 	if got := call(out, "g", 7); got != 21 {
 		t.Errorf("g(7) = %d, want 21", got)
+	}
+	if h0, h5 := call(out, "h", 0), call(out, "h", 5); h0 != 2 || h5 != 1 {
+		t.Errorf("h(0), h(5) = %d, %d, want 2, 1", h0, h5)
 	}
 }
 

@@ -1,7 +1,8 @@
 ;; A function laid out as Go's WebAssembly backend lays one out: a loop over
 ;; its basic blocks, a br_table on PC_B (param 0) at its head, and every jump
 ;; `i32.const target; local.set 0; br loop`. Two jumps are forward (threaded),
-;; one backward (kept). Regenerate dispatch.wasm with wabt:
+;; one backward (kept). h is not laid out so: left alone. Regenerate
+;; dispatch.wasm with wabt:
 ;;
 ;;   wat2wasm dispatch.wat -o dispatch.wasm
 (module
@@ -57,4 +58,26 @@
   (func (export "g") (param i64) (result i64)
     local.get 0
     i64.const 3
-    i64.mul))
+    i64.mul)
+  ;; a loop and a switch of its own, which a threaded jump would break:
+  ;; h(0) is 2, h(n) 1 otherwise
+  (func (export "h") (param $n i32) (result i32)
+    (local $acc i32)
+    loop $again
+      local.get $acc
+      i32.const 1
+      i32.add
+      local.set $acc
+      block $b1
+        block $b0
+          local.get $n
+          br_table $b0 $b1
+        end
+        i32.const 1
+        local.set $n
+        br $again
+      end
+      local.get $acc
+      return
+    end
+    unreachable))
