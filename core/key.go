@@ -158,9 +158,9 @@ type pool struct {
 	reported bool
 	// calm remembers a quota check that found the pool neither blocked nor
 	// critical for the model of serial calmFor (0: none): a request of
-	// fewer than calm input tokens gets the same verdict. Usage only drains as time passes, so the
-	// verdict holds until usage or limits change, which forget it (see
-	// [key.forgetCalm]).
+	// fewer than calm input tokens gets the same verdict. Usage only
+	// drains as time passes, so the verdict holds until usage or limits
+	// change, which forget it (see [key.forgetCalm]).
 	calm    int32
 	calmFor uint32
 	// observed is the provider's last rate-limit report.
@@ -182,8 +182,6 @@ type pool struct {
 	day     window
 }
 
-// effective returns the pool's state at now: a cooldown or exhaustion whose
-// deadline has passed reads as probing.
 // remembersCalm reports whether the pool (nil: none yet) remembers a calm
 // verdict for the model of that serial that covers a request of in input
 // tokens: it then stands in for the quota check.
@@ -191,6 +189,8 @@ func (p *pool) remembersCalm(serial uint32, in int64) bool {
 	return p != nil && p.calmFor == serial && int64(p.calm) > in
 }
 
+// effective returns the pool's state at now: a cooldown or exhaustion whose
+// deadline has passed reads as probing.
 func (p *pool) effective(now abi.UnixNano) abi.State {
 	if (p.state == abi.CoolingDown || p.state == abi.Exhausted) && now >= p.until {
 		return abi.Probing
