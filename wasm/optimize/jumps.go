@@ -21,6 +21,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Stats counts what [ThreadJumps] rewrote.
@@ -199,10 +200,9 @@ func threadFunc(body []byte, stats *Stats) ([]byte, error) {
 					entries = append(entries, stack[len(stack)-1-d])
 				}
 				if prev[0].op == opBlock { // as Go built it, not threaded yet
-					// before the table's local.get PC_B: local.get PC_B;
-					// i32.eqz; br_if <PC_B 0's block>
-					get := append([]byte(nil), out[prev[1].at:]...)
-					out = append(out[:prev[1].at], get...)
+					// local.get PC_B (out ends with it); i32.eqz;
+					// br_if <PC_B 0's block>; local.get PC_B; the table
+					get := slices.Clone(out[prev[1].at:])
 					out = append(out, opI32Eqz, opBrIf)
 					out = binary.AppendUvarint(out, uint64(depths[0]))
 					out = append(out, get...)
