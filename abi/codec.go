@@ -17,6 +17,24 @@ func Encode(v any) ([]byte, error) {
 
 // AppendEncode appends the canonical encoding of v to dst.
 func AppendEncode(dst []byte, v any) ([]byte, error) {
+	// The hot messages by their own types: an assertion to an interface
+	// is a lookup in the runtime's table, which WebAssembly makes a call.
+	switch m := v.(type) {
+	case *Decision:
+		return m.appendTo(dst), nil
+	case *Effects:
+		return m.appendTo(dst), nil
+	case *Event:
+		return m.appendTo(dst), nil
+	case *RouteRequest:
+		return m.appendTo(dst), nil
+	}
+	return appendEncodeOther(dst, v)
+}
+
+// appendEncodeOther is AppendEncode for the other messages, out of line
+// so that the hot messages' path stays small.
+func appendEncodeOther(dst []byte, v any) ([]byte, error) {
 	if a, ok := v.(appender); ok {
 		return a.appendTo(dst), nil
 	}
@@ -61,16 +79,23 @@ func Decode[T any](data []byte, v *T) error {
 	case *Effects:
 		w = p
 	}
-	if w != nil {
-		// decodeWhole zeroes *v itself, after noting the strings it held
-		// (one the message repeats is kept, not allocated again) and the
-		// structs it pointed to (written over, not allocated again)
-		if err := decodeHot(data, w); err != nil {
-			*v = zero
-			return err
-		}
-		return nil
+	if w == nil {
+		return decodeOther(data, v)
 	}
+	// decodeWhole zeroes *v itself, after noting the strings it held (one
+	// the message repeats is kept, not allocated again) and the structs it
+	// pointed to (written over, not allocated again)
+	if err := decodeHot(data, w); err != nil {
+		*v = zero
+		return err
+	}
+	return nil
+}
+
+// decodeOther is Decode for the messages without a hand-written decoder,
+// out of line so that the hot messages' path stays small.
+func decodeOther[T any](data []byte, v *T) error {
+	var zero T
 	*v = zero
 	if err := scan(data); err != nil {
 		return Errorf(Malformed, "decode %T: %v", v, err)

@@ -12,32 +12,28 @@ import (
 
 //go:wasmexport apply
 func apply() int32 {
-	defer collectGarbage(false)
-	return extismReply(machine.ApplyMsg(out[:0], pdk.Input()))
+	return collected(extismReply(machine.ApplyMsg(out[:0], pdk.Input())), false)
 }
 
 //go:wasmexport route
 func route() int32 {
-	defer collectGarbage(false)
-	return extismReply(machine.RouteMsg(out[:0], pdk.Input()))
+	return collected(extismReply(machine.RouteMsg(out[:0], pdk.Input())), false)
 }
 
 //go:wasmexport snapshot
 func snapshot() int32 {
-	defer collectGarbage(true)
-	return extismReply(machine.SnapshotMsg(out[:0]))
+	return collected(extismReply(machine.SnapshotMsg(out[:0])), true)
 }
 
 //go:wasmexport restore
 func restore() int32 {
-	defer collectGarbage(true)
 	m, err := core.RestoreMsg(pdk.Input())
 	if err != nil {
 		pdk.SetError(err)
-		return 1
+		return collected(int32(1), true)
 	}
 	machine = m
-	return 0
+	return collected(int32(0), true)
 }
 
 //go:wasmexport version

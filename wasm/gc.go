@@ -52,6 +52,14 @@ func init() {
 	debug.SetMemoryLimit(memoryLimit)
 }
 
+// collected runs collectGarbage after a call and returns the call's
+// result: called, not deferred, since a deferred call costs each export
+// a frame record and a runtime call on its way out.
+func collected[R int32 | uint32](result R, heavy bool) R {
+	collectGarbage(heavy)
+	return result
+}
+
 // collectGarbage runs after every call; it collects when the allocation
 // since the last collection has reached its goal, looking every
 // collectEvery calls or at once when the call was one that leaves much

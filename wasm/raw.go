@@ -42,33 +42,31 @@ func rawBuffer(size uint32) uint32 {
 
 //go:wasmexport raw_apply
 func rawApply(n uint32) uint32 {
-	defer collectGarbage(false)
 	in, err := rawInput(n)
-	if err != nil {
-		return rawReply(nil, err)
+	var b []byte
+	if err == nil {
+		b, err = machine.ApplyMsg(out[:0], in)
 	}
-	return rawReply(machine.ApplyMsg(out[:0], in))
+	return collected(rawReply(b, err), false)
 }
 
 //go:wasmexport raw_route
 func rawRoute(n uint32) uint32 {
-	defer collectGarbage(false)
 	in, err := rawInput(n)
-	if err != nil {
-		return rawReply(nil, err)
+	var b []byte
+	if err == nil {
+		b, err = machine.RouteMsg(out[:0], in)
 	}
-	return rawReply(machine.RouteMsg(out[:0], in))
+	return collected(rawReply(b, err), false)
 }
 
 //go:wasmexport raw_snapshot
 func rawSnapshot() uint32 {
-	defer collectGarbage(true)
-	return rawReply(machine.SnapshotMsg(out[:0]))
+	return collected(rawReply(machine.SnapshotMsg(out[:0])), true)
 }
 
 //go:wasmexport raw_restore
 func rawRestore(n uint32) uint32 {
-	defer collectGarbage(true)
 	in, err := rawInput(n)
 	if err == nil {
 		var m *core.Machine
@@ -76,7 +74,7 @@ func rawRestore(n uint32) uint32 {
 			machine = m
 		}
 	}
-	return rawReply(nil, err)
+	return collected(rawReply(nil, err), true)
 }
 
 //go:wasmexport raw_version
