@@ -114,7 +114,7 @@ func (r *RouteRequest) appendTo(b []byte) []byte {
 		b = kStr(b, "client", string(r.Client))
 	}
 	if obj {
-		b = r.Objective.appendTo(appendStr(b, "objective"))
+		b = r.Objective.appendTo(appendKey(b, "objective"))
 	}
 	if r.InputTokens != 0 {
 		b = kInt(b, "input_tokens", int64(r.InputTokens))
@@ -211,13 +211,13 @@ func (o *Objective) appendTo(b []byte) []byte {
 		b = kUint(b, "primary", uint64(o.Primary))
 	}
 	if len(o.Secondary) > 0 {
-		b = appendArrayLen(appendStr(b, "secondary"), len(o.Secondary))
+		b = appendArrayLen(appendKey(b, "secondary"), len(o.Secondary))
 		for _, g := range o.Secondary {
 			b = appendUint(b, uint64(g))
 		}
 	}
 	if len(o.Weights) > 0 {
-		b = appendArrayLen(appendStr(b, "weights"), len(o.Weights))
+		b = appendArrayLen(appendKey(b, "weights"), len(o.Weights))
 		for i := range o.Weights {
 			b = o.Weights[i].appendTo(b)
 		}
@@ -352,13 +352,13 @@ func (dc *Decision) appendTo(b []byte) []byte {
 		b = kInt(b, "eligible", dc.Eligible)
 	}
 	if len(dc.Candidates) > 0 {
-		b = appendArrayLen(appendStr(b, "candidates"), len(dc.Candidates))
+		b = appendArrayLen(appendKey(b, "candidates"), len(dc.Candidates))
 		for i := range dc.Candidates {
 			b = dc.Candidates[i].appendTo(b)
 		}
 	}
 	if len(dc.Excluded) > 0 {
-		b = appendArrayLen(appendStr(b, "excluded"), len(dc.Excluded))
+		b = appendArrayLen(appendKey(b, "excluded"), len(dc.Excluded))
 		for i := range dc.Excluded {
 			b = dc.Excluded[i].appendTo(b)
 		}
@@ -370,7 +370,7 @@ func (dc *Decision) appendTo(b []byte) []byte {
 		b = kStrs(b, "soft_budgets", dc.SoftBudgets)
 	}
 	if len(dc.Explanation) > 0 {
-		b = append(appendStrLen(appendStr(b, "explanation"), len(dc.Explanation)), dc.Explanation...)
+		b = append(appendStrLen(appendKey(b, "explanation"), len(dc.Explanation)), dc.Explanation...)
 	}
 	return b
 }

@@ -23,7 +23,7 @@ func (e *Event) appendTo(b []byte) []byte {
 		}
 	}
 	if e.Outcome != nil {
-		b = e.Outcome.appendTo(appendStr(b, "outcome"))
+		b = e.Outcome.appendTo(appendKey(b, "outcome"))
 	}
 	return b
 }
@@ -110,7 +110,7 @@ func (o *Outcome) appendTo(b []byte) []byte {
 		b = kInt(b, "status", o.Status)
 	}
 	if usage {
-		b = o.Usage.appendTo(appendStr(b, "usage"))
+		b = o.Usage.appendTo(appendKey(b, "usage"))
 	}
 	if o.LatencyMicros != 0 {
 		b = kInt(b, "latency_us", o.LatencyMicros)
@@ -119,7 +119,7 @@ func (o *Outcome) appendTo(b []byte) []byte {
 		b = kInt(b, "retry_after", int64(o.RetryAfter))
 	}
 	if o.RateLimit != nil {
-		b = o.RateLimit.appendTo(appendStr(b, "rate_limit"))
+		b = o.RateLimit.appendTo(appendKey(b, "rate_limit"))
 	}
 	return b
 }
@@ -274,7 +274,7 @@ func (f *Effects) appendTo(b []byte) []byte {
 		b = kStr(b, "message", f.Message)
 	}
 	if len(f.Transitions) > 0 {
-		b = appendArrayLen(appendStr(b, "transitions"), len(f.Transitions))
+		b = appendArrayLen(appendKey(b, "transitions"), len(f.Transitions))
 		for i := range f.Transitions {
 			b = f.Transitions[i].appendTo(b)
 		}

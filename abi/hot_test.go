@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -197,4 +198,33 @@ func plainEventOf(e Event) any {
 		Outcome  *plainOutcome `msgpack:"outcome,omitempty"`
 	}
 	return event{e.V, e.Now, e.Config, e.Provider, e.Model, e.Key, e.Budget, e.Client, e.Command, (*plainOutcome)(e.Outcome)}
+}
+
+// TestFieldNamesAreFixstrs: the hand-written encoders write field names
+// as fixstrs (appendKey), which hold fewer than 32 bytes.
+func TestFieldNamesAreFixstrs(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] {
+			return
+		}
+		seen[typ] = true
+		for f := range typ.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("msgpack"), ",")
+			if len(name) >= 32 {
+				t.Errorf("%s.%s: field name %q is %d bytes, too long for appendKey", typ.Name(), f.Name, name, len(name))
+			}
+			walk(f.Type)
+		}
+	}
+	for _, m := range []any{Snapshot{}, Event{}, Effects{}, RouteRequest{}, Decision{}} {
+		walk(reflect.TypeOf(m))
+	}
+	if len(seen) < 20 {
+		t.Fatalf("walked %d struct types; the messages have more", len(seen))
+	}
 }

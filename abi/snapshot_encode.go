@@ -17,44 +17,44 @@ import (
 func (s *Snapshot) appendTo(b []byte) []byte {
 	b = appendMapLen(b, 4+count(s.Clock != 0, len(s.Providers) > 0, len(s.Models) > 0, len(s.Keys) > 0, len(s.Budgets) > 0, len(s.Clients) > 0, len(s.Attempts) > 0))
 	b = kUint(b, "v", uint64(s.V))
-	b = appendReflect(appendStr(b, "config"), &s.Config)
-	b = appendBin(appendStr(b, "rand"), s.Rand)
+	b = appendReflect(appendKey(b, "config"), &s.Config)
+	b = appendBin(appendKey(b, "rand"), s.Rand)
 	if s.Clock != 0 {
 		b = kInt(b, "clock", int64(s.Clock))
 	}
 	b = kUint(b, "next_attempt", uint64(s.NextAttempt))
 	if len(s.Providers) > 0 {
-		b = appendArrayLen(appendStr(b, "providers"), len(s.Providers))
+		b = appendArrayLen(appendKey(b, "providers"), len(s.Providers))
 		for i := range s.Providers {
 			b = s.Providers[i].appendTo(b)
 		}
 	}
 	if len(s.Models) > 0 {
-		b = appendArrayLen(appendStr(b, "models"), len(s.Models))
+		b = appendArrayLen(appendKey(b, "models"), len(s.Models))
 		for i := range s.Models {
 			b = s.Models[i].appendTo(b)
 		}
 	}
 	if len(s.Keys) > 0 {
-		b = appendArrayLen(appendStr(b, "keys"), len(s.Keys))
+		b = appendArrayLen(appendKey(b, "keys"), len(s.Keys))
 		for i := range s.Keys {
 			b = s.Keys[i].appendTo(b)
 		}
 	}
 	if len(s.Budgets) > 0 {
-		b = appendArrayLen(appendStr(b, "budgets"), len(s.Budgets))
+		b = appendArrayLen(appendKey(b, "budgets"), len(s.Budgets))
 		for i := range s.Budgets {
 			b = s.Budgets[i].appendTo(b)
 		}
 	}
 	if len(s.Clients) > 0 {
-		b = appendArrayLen(appendStr(b, "clients"), len(s.Clients))
+		b = appendArrayLen(appendKey(b, "clients"), len(s.Clients))
 		for i := range s.Clients {
 			b = s.Clients[i].appendTo(b)
 		}
 	}
 	if len(s.Attempts) > 0 {
-		b = appendArrayLen(appendStr(b, "attempts"), len(s.Attempts))
+		b = appendArrayLen(appendKey(b, "attempts"), len(s.Attempts))
 		for i := range s.Attempts {
 			b = s.Attempts[i].appendTo(b)
 		}
@@ -70,7 +70,7 @@ func (p *Provider) appendTo(b []byte) []byte {
 
 func (ms *ModelState) appendTo(b []byte) []byte {
 	b = appendMapLen(b, 1+count(ms.MeanOutput != 0))
-	b = ms.Model.appendTo(appendStr(b, "model"))
+	b = ms.Model.appendTo(appendKey(b, "model"))
 	if ms.MeanOutput != 0 {
 		b = kInt(b, "mean_output", int64(ms.MeanOutput))
 	}
@@ -81,7 +81,7 @@ func (m *Model) appendTo(b []byte) []byte {
 	b = appendMapLen(b, 3+count(m.ContextWindow != 0, m.MaxOutputTokens != 0, m.QuotaGroup != "", !m.Limits.empty()))
 	b = kStr(b, "provider", string(m.Provider))
 	b = kStr(b, "name", string(m.Name))
-	b = m.Price.appendTo(appendStr(b, "price"))
+	b = m.Price.appendTo(appendKey(b, "price"))
 	if m.ContextWindow != 0 {
 		b = kInt(b, "context_window", int64(m.ContextWindow))
 	}
@@ -92,7 +92,7 @@ func (m *Model) appendTo(b []byte) []byte {
 		b = kStr(b, "quota_group", string(m.QuotaGroup))
 	}
 	if !m.Limits.empty() {
-		b = m.Limits.appendTo(appendStr(b, "limits"))
+		b = m.Limits.appendTo(appendKey(b, "limits"))
 	}
 	return b
 }
@@ -136,7 +136,7 @@ func (l *Limits) empty() bool { return !(l.RPM != 0 || l.TPM != 0 || l.RPD != 0 
 
 func (ks *KeyState) appendTo(b []byte) []byte {
 	b = appendMapLen(b, 1+count(ks.State != 0, ks.Trigger != 0, ks.Since != 0, ks.InFlight != 0, ks.Current != 0, ks.LastUsed != 0, !ks.Usage.empty(), len(ks.Pools) > 0))
-	b = ks.Key.appendTo(appendStr(b, "key"))
+	b = ks.Key.appendTo(appendKey(b, "key"))
 	if ks.State != 0 {
 		b = kUint(b, "state", uint64(ks.State))
 	}
@@ -156,10 +156,10 @@ func (ks *KeyState) appendTo(b []byte) []byte {
 		b = kInt(b, "last_used", int64(ks.LastUsed))
 	}
 	if !ks.Usage.empty() {
-		b = ks.Usage.appendTo(appendStr(b, "usage"))
+		b = ks.Usage.appendTo(appendKey(b, "usage"))
 	}
 	if len(ks.Pools) > 0 {
-		b = appendArrayLen(appendStr(b, "pools"), len(ks.Pools))
+		b = appendArrayLen(appendKey(b, "pools"), len(ks.Pools))
 		for i := range ks.Pools {
 			b = ks.Pools[i].appendTo(b)
 		}
@@ -178,7 +178,7 @@ func (k *Key) appendTo(b []byte) []byte {
 		b = kInt(b, "tier", int64(k.Tier))
 	}
 	if !k.Limits.empty() {
-		b = k.Limits.appendTo(appendStr(b, "limits"))
+		b = k.Limits.appendTo(appendKey(b, "limits"))
 	}
 	if len(k.Tags) > 0 {
 		b = kStrs(b, "tags", k.Tags)
@@ -195,10 +195,10 @@ func (k *Key) appendTo(b []byte) []byte {
 func (w *Windows) appendTo(b []byte) []byte {
 	b = appendMapLen(b, 0+count(!w.Minute.empty(), !w.Day.empty()))
 	if !w.Minute.empty() {
-		b = w.Minute.appendTo(appendStr(b, "minute"))
+		b = w.Minute.appendTo(appendKey(b, "minute"))
 	}
 	if !w.Day.empty() {
-		b = w.Day.appendTo(appendStr(b, "day"))
+		b = w.Day.appendTo(appendKey(b, "day"))
 	}
 	return b
 }
@@ -269,10 +269,10 @@ func (ps *PoolState) appendTo(b []byte) []byte {
 		b = kInt(b, "latency_us", int64(ps.LatencyMicros))
 	}
 	if !ps.Usage.empty() {
-		b = ps.Usage.appendTo(appendStr(b, "usage"))
+		b = ps.Usage.appendTo(appendKey(b, "usage"))
 	}
 	if !ps.Observed.empty() {
-		b = ps.Observed.appendTo(appendStr(b, "observed"))
+		b = ps.Observed.appendTo(appendKey(b, "observed"))
 	}
 	return b
 }
@@ -328,7 +328,7 @@ func (o *Observed) empty() bool {
 
 func (bs *BudgetState) appendTo(b []byte) []byte {
 	b = appendMapLen(b, 1+count(bs.Start != 0, bs.Spent != 0, bs.Reserved != 0, len(bs.Buckets) > 0))
-	b = bs.Budget.appendTo(appendStr(b, "budget"))
+	b = bs.Budget.appendTo(appendKey(b, "budget"))
 	if bs.Start != 0 {
 		b = kInt(b, "start", int64(bs.Start))
 	}
@@ -339,7 +339,7 @@ func (bs *BudgetState) appendTo(b []byte) []byte {
 		b = kInt(b, "reserved", int64(bs.Reserved))
 	}
 	if len(bs.Buckets) > 0 {
-		b = appendArrayLen(appendStr(b, "buckets"), len(bs.Buckets))
+		b = appendArrayLen(appendKey(b, "buckets"), len(bs.Buckets))
 		for _, v := range bs.Buckets {
 			b = appendInt(b, int64(v))
 		}
@@ -371,9 +371,9 @@ func (bu *Budget) appendTo(b []byte) []byte {
 
 func (cs *ClientState) appendTo(b []byte) []byte {
 	b = appendMapLen(b, 1+count(!cs.Minute.empty()))
-	b = cs.Client.appendTo(appendStr(b, "client"))
+	b = cs.Client.appendTo(appendKey(b, "client"))
 	if !cs.Minute.empty() {
-		b = cs.Minute.appendTo(appendStr(b, "minute"))
+		b = cs.Minute.appendTo(appendKey(b, "minute"))
 	}
 	return b
 }
@@ -405,13 +405,13 @@ func (as *AttemptState) appendTo(b []byte) []byte {
 	}
 	b = kStr(b, "pool", string(as.Pool))
 	if !as.Price.empty() {
-		b = as.Price.appendTo(appendStr(b, "price"))
+		b = as.Price.appendTo(appendKey(b, "price"))
 	}
 	if as.Discount != 0 {
 		b = kInt(b, "discount", int64(as.Discount))
 	}
 	if len(as.Reservations) > 0 {
-		b = appendArrayLen(appendStr(b, "reservations"), len(as.Reservations))
+		b = appendArrayLen(appendKey(b, "reservations"), len(as.Reservations))
 		for i := range as.Reservations {
 			b = as.Reservations[i].appendTo(b)
 		}

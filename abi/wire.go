@@ -91,13 +91,20 @@ func appendBool(b []byte, v bool) []byte {
 
 // Keyed appenders write a map entry.
 
-func kStr(b []byte, k, v string) []byte         { return appendStr(appendStr(b, k), v) }
-func kInt(b []byte, k string, v int64) []byte   { return appendInt(appendStr(b, k), v) }
-func kUint(b []byte, k string, v uint64) []byte { return appendUint(appendStr(b, k), v) }
-func kBool(b []byte, k string, v bool) []byte   { return appendBool(appendStr(b, k), v) }
+func kStr(b []byte, k, v string) []byte         { return appendStr(appendKey(b, k), v) }
+func kInt(b []byte, k string, v int64) []byte   { return appendInt(appendKey(b, k), v) }
+func kUint(b []byte, k string, v uint64) []byte { return appendUint(appendKey(b, k), v) }
+func kBool(b []byte, k string, v bool) []byte   { return appendBool(appendKey(b, k), v) }
+
+// appendKey writes a field name, which is shorter than 32 bytes (a fixstr):
+// two appends instead of appendStr's four cases, in each encoder that
+// writes a field, which counts in WebAssembly, where code is run cold.
+func appendKey(b []byte, k string) []byte {
+	return append(append(b, msgpcode.FixedStrLow|byte(len(k))), k...)
+}
 
 func kStrs[S ~string](b []byte, k string, v []S) []byte {
-	b = appendArrayLen(appendStr(b, k), len(v))
+	b = appendArrayLen(appendKey(b, k), len(v))
 	for _, s := range v {
 		b = appendStr(b, string(s))
 	}
