@@ -44,27 +44,23 @@ func rigWith(t *testing.T, opts Options) (open func() *Router, r *Router) {
 	return open, r
 }
 
-// readAnswer makes a call on r (the rig's) and reads its answer to the end.
-func readAnswer(t *testing.T, r *Router) *Answer {
-	t.Helper()
-	a, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini",
-		Body: []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"settle me"}]}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(io.Discard, a.Body); err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 // TestSettlementJournaledAtTheEnd: an answer read to its end is in the
 // journal before the reader sees the end, so a crash before the core
 // applied it still charges it; and the next call into the core applies it
 // before anything else.
 func TestSettlementJournaledAtTheEnd(t *testing.T) {
 	open, r := settlementRig(t, 0)
-	call := func(r *Router) *Answer { return readAnswer(t, r) }
+	call := func(r *Router) *Answer {
+		a, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini",
+			Body: []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"settle me"}]}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, a.Body); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
 
 	first := call(r)
 	if len(r.pending) != 1 || first.settlement.done {
@@ -125,7 +121,18 @@ func TestSettlementCoveredBySnapshot(t *testing.T) {
 // busy, from the next call into the core, from the flush when no call
 // comes, or from Close; never under the router's lock.
 func TestOnSettled(t *testing.T) {
-	answer := readAnswer
+	answer := func(t *testing.T, r *Router) *Answer {
+		t.Helper()
+		a, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini",
+			Body: []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"call me back"}]}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, a.Body); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
 	// leave leaves a callback for a's outcome with the core busy (the
 	// lock held by the test), and returns what the callback receives.
 	leave := func(t *testing.T, r *Router, a *Answer) <-chan abi.Effects {
