@@ -41,7 +41,7 @@ type Call struct {
 // Answer is the provider's answer to a [Call]. Its Body must be read to
 // the end or closed: that settles the attempt (its cost, usage and the
 // key's health) — journaled at once, applied to the core by the next call
-// into it, by [Answer.Settled] or [Answer.OnSettled].
+// into it or by [Answer.Settled].
 type Answer struct {
 	Status int
 	Header http.Header
@@ -73,22 +73,6 @@ func (a *Answer) Settled() (abi.Outcome, abi.Effects) {
 		return a.outcome, abi.Effects{}
 	}
 	return a.outcome, a.r.settled(context.Background(), a.settlement)
-}
-
-// OnSettled is Settled without waiting for the core: once the body has
-// been read or closed it calls f with the outcome and what the core made
-// of it — at once when the core is free, else (under load) on the
-// goroutine that applies the outcome with the next call into the core,
-// or a few milliseconds later when none comes, and at the latest in
-// [Router.Close]. f runs once, outside the router's lock, but perhaps on
-// another request's goroutine: it must be brief.
-func (a *Answer) OnSettled(f func(abi.Outcome, abi.Effects)) {
-	<-a.settled
-	if a.settlement == nil {
-		f(a.outcome, abi.Effects{})
-		return
-	}
-	a.r.onSettled(a.settlement, func(fx abi.Effects) { f(a.outcome, fx) })
 }
 
 // UpstreamError is the error Do returns when no provider answered: every

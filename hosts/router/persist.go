@@ -193,7 +193,7 @@ func (p *persistence) written(ctx context.Context, seq uint64) {
 		return
 	}
 	p.r.mu.Lock()
-	defer p.r.unlock()
+	defer p.r.mu.Unlock()
 	err := p.journal.Write(seq)
 	if covered(err) {
 		return

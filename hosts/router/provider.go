@@ -26,7 +26,7 @@ type Provider struct {
 // SetProvider registers a provider with the core and sets how to reach it.
 func (r *Router) SetProvider(p Provider) error {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	if _, err := r.applyLocked(context.Background(), abi.Event{Provider: &abi.Provider{ID: p.ID}}); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (r *Router) SetProvider(p Provider) error {
 // Provider returns a provider's settings.
 func (r *Router) Provider(id abi.ProviderID) (Provider, bool) {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	p, ok := r.providers[id]
 	if !ok {
 		return Provider{}, false
@@ -59,7 +59,7 @@ func (r *Router) Provider(id abi.ProviderID) (Provider, bool) {
 // Providers returns every provider's settings, sorted by id.
 func (r *Router) Providers() []Provider {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	out := make([]Provider, 0, len(r.providers))
 	for _, p := range r.providers {
 		out = append(out, *p)
@@ -101,7 +101,7 @@ func (r *Router) forgetModel(p abi.ProviderID, name string) {
 // Models returns the model names some provider serves, sorted.
 func (r *Router) Models() []string {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	out := make([]string, 0, len(r.modelProviders))
 	for name := range r.modelProviders {
 		out = append(out, name)

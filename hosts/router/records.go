@@ -18,7 +18,7 @@ type Record struct {
 // persisted with a DataDir.
 func (r *Router) PutRecord(kind, id string, value []byte) error {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	if r.persist != nil {
 		return r.persist.store.Put(kind, id, value)
 	}
@@ -38,7 +38,7 @@ func (r *Router) PutRecord(kind, id string, value []byte) error {
 // Records returns the records of a kind, sorted by id.
 func (r *Router) Records(kind string) ([]Record, error) {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	if r.persist != nil {
 		recs, err := r.persist.store.List(kind)
 		if err != nil {
@@ -61,7 +61,7 @@ func (r *Router) Records(kind string) ([]Record, error) {
 // DeleteRecord removes a record; removing a missing one is not an error.
 func (r *Router) DeleteRecord(kind, id string) error {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	if r.persist != nil {
 		return r.persist.store.Delete(kind, id)
 	}

@@ -88,7 +88,7 @@ func (r *Router) route(ctx context.Context, in *abi.RouteRequest) (*abi.Decision
 	if err == nil {
 		err = abi.Decode(out, d)
 	}
-	r.unlock()
+	r.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
@@ -40,14 +39,9 @@ type Router struct {
 	maxAttempts    int
 	attemptTimeout time.Duration
 	buf            []byte // reused encoding buffer, under mu
-	// pending are outcomes journaled but not yet applied, oldest first;
-	// callbacks, those applied under the lock whose callbacks wait for
-	// unlock (see settlement).
-	pending, callbacks []*settlement
-	// flushTimer applies the pending outcomes when no call comes to
-	// (flushSoon), once armed.
-	flushTimer *time.Timer
-	flushArmed atomic.Bool
+	// pending are outcomes journaled but not yet applied, oldest first
+	// (see settlement).
+	pending []*settlement
 }
 
 // Options configure a [Router]. The zero value is an in-memory router
@@ -102,8 +96,6 @@ func New(opts Options) (*Router, error) {
 	if r.engine == nil {
 		r.engine = NativeEngine()
 	}
-	r.flushTimer = time.AfterFunc(time.Hour, r.flush)
-	r.flushTimer.Stop() // until flushSoon
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -156,7 +148,7 @@ func New(opts Options) (*Router, error) {
 // the core's attempt TTL. Cancelled says nothing about the keys.
 func (r *Router) cancelOrphans(ctx context.Context) error {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	s, err := r.snapshotLocked(ctx)
 	if err != nil {
 		return fmt.Errorf("router: recovered state: %w", err)
@@ -180,13 +172,10 @@ func sameConfig(a, b abi.Config) bool {
 	return string(x) == string(y)
 }
 
-// Close applies the outcomes still queued (their callbacks run), writes a
-// last snapshot and releases the data directory.
+// Close writes a last snapshot and releases the data directory.
 func (r *Router) Close() error {
-	r.flushTimer.Stop()
 	r.mu.Lock()
-	defer r.unlock()
-	r.applyPendingLocked(context.Background())
+	defer r.mu.Unlock()
 	if r.persist == nil {
 		return nil
 	}
@@ -204,7 +193,7 @@ const (
 // apply feeds one event to the core.
 func (r *Router) apply(ctx context.Context, ev abi.Event) (abi.Effects, error) {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	return r.applyLocked(ctx, ev)
 }
 
@@ -280,7 +269,7 @@ func (r *Router) RegisterProvider(id abi.ProviderID) error {
 // RegisterModel adds or replaces a model of a registered provider.
 func (r *Router) RegisterModel(m abi.Model) error {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	if _, err := r.applyLocked(context.Background(), abi.Event{Model: &m}); err != nil {
 		return err
 	}
@@ -305,7 +294,7 @@ func (r *Router) SetClient(c abi.Client) error {
 // also forgets the secrets and settings the router kept for it.
 func (r *Router) Command(c abi.Command) (abi.Effects, error) {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	ctx := context.Background()
 	var orphans []abi.KeyID
 	if c.Op == abi.OpRemoveProvider {
@@ -350,7 +339,7 @@ func (r *Router) Command(c abi.Command) (abi.Effects, error) {
 // periods read as they are.
 func (r *Router) Snapshot() *abi.Snapshot {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	ctx := context.Background()
 	if _, err := r.applyLocked(ctx, abi.Event{}); err != nil {
 		r.log.Error("clock tick", "err", err)

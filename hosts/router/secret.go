@@ -25,7 +25,7 @@ func (s *secret) fallback(now time.Time) (string, bool) {
 // the key's id.
 func (r *Router) RegisterKey(k abi.Key, secretValue string) error {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	if _, err := r.applyLocked(context.Background(), abi.Event{Key: &k}); err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (r *Router) RegisterKey(k abi.Key, secretValue string) error {
 // its secret.
 func (r *Router) UpdateKey(k abi.Key) error {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	if _, ok := r.secrets[k.ID]; !ok {
 		return &abi.Error{Code: abi.UnknownKey, Message: "no key " + string(k.ID)}
 	}
@@ -50,7 +50,7 @@ func (r *Router) UpdateKey(k abi.Key) error {
 // active again.
 func (r *Router) RotateSecret(id abi.KeyID, newSecret string, grace time.Duration) (abi.Effects, error) {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	old, ok := r.secrets[id]
 	if !ok {
 		return abi.Effects{}, &abi.Error{Code: abi.UnknownKey, Message: "no key " + string(id)}
@@ -69,7 +69,7 @@ func (r *Router) RotateSecret(id abi.KeyID, newSecret string, grace time.Duratio
 // Secret returns the secret of a registered key.
 func (r *Router) Secret(id abi.KeyID) (string, bool) {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	s, ok := r.secrets[id]
 	if !ok {
 		return "", false

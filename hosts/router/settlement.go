@@ -2,8 +2,6 @@ package router
 
 import (
 	"context"
-	"sync/atomic"
-	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 )
@@ -15,14 +13,6 @@ import (
 // microseconds under WebAssembly) waits until the client has been
 // answered. The core still consumes every input in the journal's order:
 // each call into it first applies the settlements queued before it.
-//
-// Whoever wants what the core made of an outcome may wait for it
-// (Answer.Settled) or leave a callback (Answer.OnSettled): when the core
-// is busy, the outcome is then applied by the next call into it, or by
-// the flush that follows a moment later when no call comes, and the
-// callback runs on that goroutine once the router's lock is released.
-// Under load this spares a handler a wait for the lock, and the core
-// takes the outcomes in a batch, warm, before a route.
 
 // settlement is an attempt's outcome, journaled and queued for the core.
 type settlement struct {
@@ -30,22 +20,7 @@ type settlement struct {
 	key  abi.KeyID
 	done bool // applied: fx is set (under the router's lock)
 	fx   abi.Effects
-	// handoff passes fx to a callback left by OnSettled: the applier
-	// swaps in handedOver, the callback's owner callbackLeft; whoever
-	// comes second calls it.
-	handoff  atomic.Int32
-	callback func(abi.Effects)
 }
-
-// handoff states of a settlement.
-const (
-	handedOver   = 1 // applied, fx set
-	callbackLeft = 2 // callback set, waiting for fx
-)
-
-// flushDelay is how long a settlement left with a callback may wait for
-// the next call into the core before the router applies it on its own.
-const flushDelay = 5 * time.Millisecond
 
 // settleLater journals an attempt's outcome and queues it for the core.
 // The entry takes its place in the journal under the router's lock and is
@@ -61,9 +36,9 @@ func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome
 	// Room for the usual entry (~220 bytes): one allocation, not a growth
 	// by doubling from nothing.
 	if s.in, err = abi.AppendEncode(make([]byte, 0, 256), &ev); err != nil {
-		r.finish(s) // nobody has its answer yet: no callback
-		r.unlock()
+		r.mu.Unlock()
 		r.log.Error("report outcome", "key", s.key, "err", err)
+		s.done = true
 		return s
 	}
 	// Queued before it is journaled: a snapshot the entry triggers covers
@@ -77,7 +52,7 @@ func (r *Router) settleLater(ctx context.Context, d *abi.Decision, o abi.Outcome
 			_ = p.coverBySnapshot(ctx, err) // logs what failed
 		}
 	}
-	r.unlock()
+	r.mu.Unlock()
 	if seq != 0 {
 		p.written(ctx, seq)
 	}
@@ -106,71 +81,14 @@ func (r *Router) applySettlement(ctx context.Context, s *settlement) {
 		// depend on it, and nobody may ask.
 		r.log.Error("report outcome", "key", s.key, "err", err)
 	}
-	r.finish(s)
-}
-
-// finish marks s applied and, when a callback was left for it, lines the
-// callback up to run once the lock is released (unlock).
-func (r *Router) finish(s *settlement) {
 	s.done = true
-	if !s.handoff.CompareAndSwap(0, handedOver) {
-		r.callbacks = append(r.callbacks, s)
-	}
-}
-
-// unlock releases the router's lock, then runs the callbacks of the
-// settlements applied under it: a callback may log or take locks of its
-// own, and the core waits for none of that.
-func (r *Router) unlock() {
-	callbacks := r.callbacks
-	r.callbacks = nil
-	r.mu.Unlock()
-	for _, s := range callbacks {
-		s.callback(s.fx)
-	}
-}
-
-// onSettled calls f with what the core made of s: at once when the core
-// is free (or has applied s already), else from whoever applies s.
-func (r *Router) onSettled(s *settlement, f func(abi.Effects)) {
-	if r.mu.TryLock() {
-		if !s.done {
-			r.applyPendingLocked(context.Background())
-		}
-		fx := s.fx
-		r.unlock()
-		f(fx)
-		return
-	}
-	s.callback = f
-	if s.handoff.CompareAndSwap(0, callbackLeft) {
-		r.flushSoon()
-		return
-	}
-	f(s.fx) // applied meanwhile
-}
-
-// flushSoon makes sure that the queued settlements are applied within
-// flushDelay, whether or not a call into the core comes.
-func (r *Router) flushSoon() {
-	if r.flushArmed.CompareAndSwap(false, true) {
-		r.flushTimer.Reset(flushDelay)
-	}
-}
-
-// flush applies the queued settlements (flushSoon's timer).
-func (r *Router) flush() {
-	r.flushArmed.Store(false)
-	r.mu.Lock()
-	r.applyPendingLocked(context.Background())
-	r.unlock()
 }
 
 // settled applies s, and whatever was queued before it, unless done, and
 // returns what the core made of it.
 func (r *Router) settled(ctx context.Context, s *settlement) abi.Effects {
 	r.mu.Lock()
-	defer r.unlock()
+	defer r.mu.Unlock()
 	if !s.done {
 		r.applyPendingLocked(ctx)
 	}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
@@ -16,19 +15,14 @@ import (
 // settlementRig opens a router on a data directory (open opens it again)
 // with one key of a mock provider and a budget.
 func settlementRig(t *testing.T, snapshotEvery int) (open func() *Router, r *Router) {
-	return rigWith(t, Options{DataDir: t.TempDir(), MasterKey: []byte("test master key"), SnapshotEvery: snapshotEvery})
-}
-
-// rigWith is settlementRig with the router's options: in memory without
-// a DataDir.
-func rigWith(t *testing.T, opts Options) (open func() *Router, r *Router) {
 	mock := mockupstream.New(mockupstream.Config{})
 	srv := httptest.NewServer(mock)
 	t.Cleanup(mock.Close)
 	t.Cleanup(srv.Close)
-	opts.Adapters = map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}
+	dir := t.TempDir()
+	adapters := map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}
 	open = func() *Router {
-		r, err := New(opts)
+		r, err := New(Options{DataDir: dir, MasterKey: []byte("test master key"), Adapters: adapters, SnapshotEvery: snapshotEvery})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,103 +107,5 @@ func TestSettlementCoveredBySnapshot(t *testing.T) {
 	defer r.Close()
 	if got := r.Snapshot().Budgets[0].Spent; got != cost || cost == 0 {
 		t.Fatalf("after the crash the budget spent %d; the answers cost %d", got, cost)
-	}
-}
-
-// TestOnSettled: a callback left for an outcome runs exactly once with
-// what the core made of it — at once when the core is free; when it is
-// busy, from the next call into the core, from the flush when no call
-// comes, or from Close; never under the router's lock.
-func TestOnSettled(t *testing.T) {
-	answer := func(t *testing.T, r *Router) *Answer {
-		t.Helper()
-		a, err := r.Do(context.Background(), Call{Model: "gpt-4o-mini",
-			Body: []byte(`{"model":"gpt-4o-mini","messages":[{"role":"user","content":"call me back"}]}`)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(io.Discard, a.Body); err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
-	// leave leaves a callback for a's outcome with the core busy (the
-	// lock held by the test), and returns what the callback receives.
-	leave := func(t *testing.T, r *Router, a *Answer) <-chan abi.Effects {
-		t.Helper()
-		got := make(chan abi.Effects, 2)
-		r.mu.Lock()
-		a.OnSettled(func(o abi.Outcome, fx abi.Effects) {
-			if r.mu.TryLock() {
-				r.mu.Unlock()
-			} else {
-				t.Error("the callback ran under the router's lock")
-			}
-			if o.Result != abi.Success {
-				t.Errorf("outcome %v, want success", o.Result)
-			}
-			got <- fx
-		})
-		select {
-		case <-got:
-			t.Fatal("the callback ran while the core was busy")
-		default:
-		}
-		r.unlock()
-		return got
-	}
-	once := func(t *testing.T, got <-chan abi.Effects, when string) {
-		t.Helper()
-		select {
-		case fx := <-got:
-			if fx.Code != abi.OK || fx.Cost == 0 {
-				t.Fatalf("%s: effects %+v, want a cost", when, fx)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s: the callback never ran", when)
-		}
-		select {
-		case <-got:
-			t.Fatalf("%s: the callback ran twice", when)
-		default:
-		}
-	}
-
-	t.Run("free", func(t *testing.T) {
-		_, r := settlementRig(t, 0)
-		defer r.Close()
-		called := false
-		answer(t, r).OnSettled(func(_ abi.Outcome, fx abi.Effects) { called = fx.Cost > 0 })
-		if !called {
-			t.Fatal("with the core free, OnSettled returned before calling back with the cost")
-		}
-	})
-	t.Run("next call", func(t *testing.T) {
-		_, r := settlementRig(t, 0)
-		defer r.Close()
-		r.flushArmed.Store(true) // no flush: only the next call can apply it
-		got := leave(t, r, answer(t, r))
-		answer(t, r)
-		once(t, got, "after the next call")
-	})
-	t.Run("flush", func(t *testing.T) {
-		_, r := settlementRig(t, 0)
-		defer r.Close()
-		got := leave(t, r, answer(t, r))
-		once(t, got, "with no call after it")
-		if len(r.Snapshot().Attempts) != 0 {
-			t.Fatal("the flushed outcome left its attempt open")
-		}
-	})
-	for name, opts := range map[string]Options{"in memory": {}, "data dir": {DataDir: t.TempDir(), MasterKey: []byte("k")}} {
-		t.Run("close/"+name, func(t *testing.T) {
-			_, r := rigWith(t, opts)
-			r.flushArmed.Store(true)
-			got := leave(t, r, answer(t, r))
-			if err := r.Close(); err != nil {
-				t.Fatal(err)
-			}
-			once(t, got, "after Close")
-		})
 	}
 }

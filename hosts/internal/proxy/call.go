@@ -77,12 +77,7 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		start := time.Now()
 		rec := &requestLog{id: requestID(req), endpoint: api.endpoint}
 		w.Header().Set(headerRequestID, rec.id)
-		defer func() {
-			if !rec.later { // else logged once the outcome is applied
-				rec.duration = time.Since(start)
-				s.logRequest(req.Context(), rec)
-			}
-		}()
+		defer func() { s.logRequest(req.Context(), rec, start) }()
 
 		client, aerr := api.authenticate(s.auth, req)
 		if aerr != nil {
@@ -139,23 +134,14 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		}
 		hangup()
 		ans.Body.Close()
+		outcome, fx := ans.Settled()
+		rec.usage, rec.cost, rec.result = outcome.Usage, fx.Cost, outcome.Result
 		s.metrics.observe(overhead)
-		if broken {
-			rec.code = "upstream_broke_off"
-		}
-		// The log line waits for the cost, the handler does not: when the
-		// core is busy, the line is written by whoever applies the outcome.
-		// From here on rec is the callback's.
-		rec.later, rec.duration = true, time.Since(start)
-		logCtx := req.Context()
-		ans.OnSettled(func(outcome abi.Outcome, fx abi.Effects) {
-			rec.usage, rec.cost, rec.result = outcome.Usage, fx.Cost, outcome.Result
-			s.logRequest(logCtx, rec)
-		})
 		if broken {
 			// The provider's answer broke off: abort the response, as
 			// httputil.ReverseProxy does, so the client sees an error
 			// rather than a shorter answer that looks complete.
+			rec.code = "upstream_broke_off" // logged by the deferred line
 			panic(http.ErrAbortHandler)
 		}
 	}
@@ -281,10 +267,7 @@ type requestLog struct {
 	usage                                            abi.Usage
 	cost                                             abi.NanoUSD
 	result                                           abi.Result
-	overhead, duration                               time.Duration
-	// later: the line is written when the attempt's outcome is applied
-	// (Answer.OnSettled), not when the handler returns.
-	later bool
+	overhead                                         time.Duration
 }
 
 func (l *requestLog) fail(e *apiError) *apiError {
@@ -293,7 +276,7 @@ func (l *requestLog) fail(e *apiError) *apiError {
 }
 
 // logRequest writes the request's one log line.
-func (s *Server) logRequest(ctx context.Context, l *requestLog) {
+func (s *Server) logRequest(ctx context.Context, l *requestLog, start time.Time) {
 	level := slog.LevelInfo
 	if l.status >= 500 {
 		level = slog.LevelWarn
@@ -307,7 +290,7 @@ func (s *Server) logRequest(ctx context.Context, l *requestLog) {
 		slog.Int("attempts", l.attempts), slog.Bool("stream", l.stream),
 		slog.Int64("input_tokens", int64(l.usage.InputTokens)), slog.Int64("output_tokens", int64(l.usage.OutputTokens)),
 		slog.String("cost_usd", usd(l.cost)), slog.Int64("overhead_us", l.overhead.Microseconds()),
-		slog.Int64("duration_ms", l.duration.Milliseconds()),
+		slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 	}
 	if l.client != "" {
 		attrs = append(attrs, slog.String("client", l.client))
