@@ -7,8 +7,9 @@
 //	go run ./hosts/bench/run -micro=false    # the load run only
 //
 // Every target is a process of its own on loopback, and so is the load
-// generator (hosts/bench/load). Rounds alternate the targets — A B C … A B
-// C … — so that drift on a shared machine hits all of them alike. Each
+// generator (hosts/bench/load). Rounds visit the targets forwards, then
+// backwards — A B C, C B A, A B C … — so that drift on a shared machine,
+// and any edge of going first or last, hits all of them alike. Each
 // target's CPU time is read from /proc/PID/stat (its process tree: an
 // adapter plugin counts) around each round, its peak RSS from VmHWM.
 package main

@@ -77,8 +77,8 @@ func (r *report) header(b *strings.Builder) {
 		cmd, r.started.UTC().Format("2006-01-02 15:04 MST"), r.took.Round(time.Second))
 	b.WriteString("One run on one machine. Every target is a process of its own on loopback, and so is the load\n" +
 		"generator (`hosts/bench/load`: keep-alive HTTP/1.1 connections, each sending its next request when the\n" +
-		"answer has been read, as wrk does). Rounds alternate the targets — A B C … A B C … — so that drift on a\n" +
-		"shared machine hits all alike. ")
+		"answer has been read, as wrk does). Rounds visit the targets forwards, then backwards — A B C, C B A,\n" +
+		"A B C … — so that drift on a shared machine, and any edge of going first or last, hits all alike. ")
 	fmt.Fprintf(b, "Each scenario runs %d rounds of %s per target after a %s warm-up. ", r.opts.rounds, r.opts.duration, r.opts.warmup)
 	b.WriteString("CPU per request is the target's utime+stime (its whole process tree) from `/proc/PID/stat` over its\n" +
 		"rounds, divided by the answers; peak RSS is `VmHWM`, reset after a warm-up so that the peak *under load*\n" +
