@@ -63,9 +63,9 @@ test: wasm
 
 BENCH_FLAGS ?=
 
-## bench: apikeyrouter side by side with the mock upstream and a bare ReverseProxy hop (one run, targets
-## alternating round by round), then the core natively and in WebAssembly; rewrites BENCHMARKS.md and
-## hosts/bench/results/ (~9 min; not part of test). e.g. BENCH_FLAGS='-micro=false -rounds 2'
+## bench: apikeyrouter side by side with the mock upstream and a bare ReverseProxy hop (one run, rounds
+## visiting the targets forwards then backwards), then the core natively and in WebAssembly; rewrites
+## BENCHMARKS.md and hosts/bench/results/ (~12 min; not part of test). e.g. BENCH_FLAGS='-micro=false -rounds 2'
 bench:
 	$(GO) run ./hosts/bench/run $(BENCH_FLAGS)
 

@@ -3,7 +3,7 @@
 // run on one machine, and the routing core natively and in WebAssembly,
 // then writes BENCHMARKS.md.
 //
-//	go run ./hosts/bench/run                 # everything, ~9 minutes
+//	go run ./hosts/bench/run                 # everything, ~12 minutes
 //	go run ./hosts/bench/run -micro=false    # the load run only
 //
 // Every target is a process of its own on loopback, and so is the load
