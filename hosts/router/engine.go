@@ -36,13 +36,15 @@ type native struct {
 }
 
 func (n *native) Apply(_ context.Context, in []byte) ([]byte, error) {
-	out, err := n.m.ApplyMsg(n.out[:0], in)
-	n.out = out
-	return out, err
+	return n.keep(n.m.ApplyMsg(n.out[:0], in))
 }
 
 func (n *native) Route(_ context.Context, in []byte) ([]byte, error) {
-	out, err := n.m.RouteMsg(n.out[:0], in)
+	return n.keep(n.m.RouteMsg(n.out[:0], in))
+}
+
+// keep keeps a call's output buffer for the next call to write over.
+func (n *native) keep(out []byte, err error) ([]byte, error) {
 	n.out = out
 	return out, err
 }
