@@ -310,7 +310,8 @@ func (p *persistence) loadSecrets() error {
 	return nil
 }
 
-// providerRecord is a provider's settings as stored.
+// providerRecord is a provider's settings as stored, sealed: its headers
+// and its base URL may carry credentials.
 type providerRecord struct {
 	Adapter string      `json:"adapter,omitempty"`
 	BaseURL string      `json:"base_url,omitempty"`
@@ -322,11 +323,13 @@ func (p *persistence) saveProvider(pr *Provider) error {
 	if err != nil {
 		return err
 	}
-	return p.store.Put(kindProvider, string(pr.ID), b)
+	return p.store.PutSealed(kindProvider, string(pr.ID), b)
 }
 
+// loadProviders reads the providers' settings; a record an earlier version
+// stored in the clear is stored again sealed.
 func (p *persistence) loadProviders() error {
-	recs, err := p.store.List(kindProvider)
+	recs, err := p.store.ListSealed(kindProvider)
 	if err != nil {
 		return fmt.Errorf("router: providers: %w", err)
 	}
@@ -335,8 +338,14 @@ func (p *persistence) loadProviders() error {
 		if err := json.Unmarshal(rec.Value, &pr); err != nil {
 			return fmt.Errorf("router: provider %s: malformed record", rec.ID)
 		}
-		p.r.providers[abi.ProviderID(rec.ID)] = &Provider{ID: abi.ProviderID(rec.ID), AdapterName: pr.Adapter,
+		prov := &Provider{ID: abi.ProviderID(rec.ID), AdapterName: pr.Adapter,
 			BaseURL: pr.BaseURL, Header: pr.Header, Adapter: p.r.adapters[pr.Adapter]}
+		if rec.Unsealed {
+			if err := p.saveProvider(prov); err != nil {
+				return fmt.Errorf("router: provider %s: sealing: %w", rec.ID, err)
+			}
+		}
+		p.r.providers[prov.ID] = prov
 	}
 	return nil
 }

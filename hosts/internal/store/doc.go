@@ -5,7 +5,9 @@
 //     key that is itself wrapped by a key derived (Argon2id) from the master
 //     key APIKEYROUTER_ENCRYPTION_KEY, so the master key rotates by
 //     rewrapping one record ([Store.RotateMasterKey]);
-//   - configuration objects, opaque values by kind and id ([Store.Put]);
+//   - configuration objects, opaque values by kind and id ([Store.Put]),
+//     sealed under the same data key when they may hold credentials, as
+//     a provider's headers and base URL may ([Store.PutSealed]);
 //   - the core's latest snapshot ([Store.SaveSnapshot]), from which, with
 //     the journal of the inputs after it (package wal, an append-only log
 //     file: a bbolt commit per input would cost far more than a write), the

@@ -16,12 +16,15 @@ type Record struct {
 	ID string
 	// Value is the object's value; the caller owns it.
 	Value []byte
+	// Unsealed marks, from [Store.ListSealed], a value stored before its
+	// kind was sealed.
+	Unsealed bool
 }
 
 // Put stores value under (kind, id), replacing any previous value. Values
 // are opaque to the store; the proxy keeps JSON or msgpack there. They are
-// not encrypted: secrets belong in [Store.PutSecret], and credentials such
-// as client tokens only as hashes. A kind is 1 to 32 characters of a-z,
+// not encrypted: secrets belong in [Store.PutSecret], values that may hold
+// credentials in [Store.PutSealed], and client tokens only as hashes. A kind is 1 to 32 characters of a-z,
 // 0-9 and '_', starting with a letter (e.g. "providers", "client_keys").
 func (s *Store) Put(kind, id string, value []byte) error {
 	if err := validKindID(kind, id); err != nil {

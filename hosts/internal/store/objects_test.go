@@ -37,12 +37,12 @@ func TestObjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Record{{"k1", []byte("one")}, {"k2", []byte("two, updated")}}
+	want := []Record{{ID: "k1", Value: []byte("one")}, {ID: "k2", Value: []byte("two, updated")}}
 	if !slices.EqualFunc(recs, want, func(a, b Record) bool { return a.ID == b.ID && string(a.Value) == string(b.Value) }) {
-		t.Errorf("List(keys) = %q, want %q", recs, want)
+		t.Errorf("List(keys) = %+v, want %+v", recs, want)
 	}
 	if recs, err := s.List("no_such_kind"); err != nil || len(recs) != 0 {
-		t.Errorf("List(unknown kind) = %q, %v; want empty", recs, err)
+		t.Errorf("List(unknown kind) = %+v, %v; want empty", recs, err)
 	}
 	// An empty value exists, and differs from a missing one.
 	if v, err := s.Get("settings", "proxy_key_hash"); err != nil || v == nil || len(v) != 0 {
