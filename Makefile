@@ -57,9 +57,10 @@ run: build
 test: wasm
 	$(GO) test -race -timeout 15m $(GO_TEST_FLAGS) ./...
 	GOAMD64=v3 $(GO) test -count=1 ./core/... ./abi/... ./internal/coretest/... ./hosts/internal/wasmcore/...
+	command -v node >/dev/null && command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
 	npm ci --prefix hosts/node --no-audit --no-fund
-	node --disable-warning=ExperimentalWarning hosts/node/test.mjs $(CORE_WASM) testdata/vectors
-	node --disable-warning=ExperimentalWarning hosts/node/example.mjs $(CORE_WASM) > /dev/null
+	NODE_NO_WARNINGS=1 node hosts/node/test.mjs $(CORE_WASM) testdata/vectors
+	NODE_NO_WARNINGS=1 node hosts/node/example.mjs $(CORE_WASM) > /dev/null
 
 BENCH_FLAGS ?=
 
