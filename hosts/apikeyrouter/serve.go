@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/config"
+	"github.com/apikeyrouter/apikeyrouter/hosts/internal/procs"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/proxy"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/wasmcore"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
@@ -114,8 +115,9 @@ func serve(ctx context.Context, environ []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (PROXY_HOST, PROXY_PORT): %w", cfg.Addr(), err)
 	}
+	load := new(procs.Load)
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           load.Handler(srv.Handler()),
 		ReadHeaderTimeout: 10 * time.Second, // slow clients cannot hold a connection without a request
 		ReadTimeout:       2 * time.Minute,  // nor dribble a body forever
 		IdleTimeout:       2 * time.Minute,
@@ -125,6 +127,7 @@ func serve(ctx context.Context, environ []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String(), "core", cfg.Core, "data_dir", cfg.DataDir)
+	go procs.Run(ctx, load, log)
 	urgent.Set(slog.LevelWarn)
 	srv.SetReady(true)
 
