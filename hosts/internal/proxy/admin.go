@@ -81,7 +81,10 @@ func (s *Server) routeAdmin() {
 		(&apiError{status: http.StatusNotFound, typ: typeNotFound, code: "not_found",
 			message: "no admin route for " + r.Method + " " + r.URL.Path}).write(w)
 	})
-	s.mux.Handle("/admin/v1/", a.gate(mux))
+	gated := a.gate(mux)
+	s.mux.Handle("/admin/v1/", gated)
+	// Without this, the mux would redirect /admin/v1 to /admin/v1/.
+	s.mux.Handle("/admin/v1", gated)
 }
 
 // gate authenticates an admin request, bounds its body, serialises the

@@ -173,6 +173,10 @@ func (a *admin) createBudget(w http.ResponseWriter, r *http.Request) {
 // window stay.
 func (a *admin) putBudget(w http.ResponseWriter, r *http.Request) {
 	id := abi.BudgetID(r.PathValue("id"))
+	if aerr := a.budgetDefinedByConfig(id); aerr != nil {
+		aerr.write(w)
+		return
+	}
 	var in budgetInput
 	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
@@ -209,6 +213,10 @@ func (a *admin) setBudget(w http.ResponseWriter, r *http.Request, in *budgetInpu
 // deleteBudget serves DELETE /admin/v1/budgets/{id}.
 func (a *admin) deleteBudget(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if aerr := a.budgetDefinedByConfig(abi.BudgetID(id)); aerr != nil {
+		aerr.write(w)
+		return
+	}
 	if _, err := a.s.router.Command(abi.Command{Op: abi.OpRemoveBudget, ID: id}); err != nil {
 		a.errorFor(r, err).write(w)
 		return

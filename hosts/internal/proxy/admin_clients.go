@@ -170,16 +170,20 @@ type clientInput struct {
 	Models []string     `json:"models"`
 	RPM    int64        `json:"rpm"`
 	// Budgets are created with the client, scoped to it; an id defaults
-	// to "<client>-<period>".
-	Budgets []budgetInput `json:"budgets"`
+	// to "<client>-<period>". Each is a budgetInput, decoded on its own so
+	// that its errors name "budgets[i].…".
+	Budgets []json.RawMessage `json:"budgets"`
 }
 
 // budgets checks the client's budgets and returns them, scoped to it.
 func (in *clientInput) budgets(snap *abi.Snapshot) ([]abi.Budget, *apiError) {
 	var out []abi.Budget
-	for i := range in.Budgets {
-		bi := &in.Budgets[i]
+	for i, raw := range in.Budgets {
 		field := fmt.Sprintf("budgets[%d]", i)
+		bi := &budgetInput{}
+		if aerr := decodeObject(raw, bi, field); aerr != nil {
+			return nil, aerr
+		}
 		if bi.Scope != "" && bi.Scope != abi.ScopeClient.String() || bi.Target != "" && bi.Target != string(in.ID) {
 			return nil, invalidField(field, "a client's budget is scoped to the client: leave scope and target out")
 		}
@@ -285,7 +289,7 @@ func newClientID(views []clientView) abi.ClientID {
 
 // deleteClient serves DELETE /admin/v1/clients/{id}: the token stops
 // working at once, then its record, the core's client and the budgets
-// scoped to the client are removed.
+// scoped to the client are removed (but those the configuration defines).
 func (a *admin) deleteClient(w http.ResponseWriter, r *http.Request) {
 	id := abi.ClientID(r.PathValue("id"))
 	_, views, err := a.clients()
@@ -309,6 +313,9 @@ func (a *admin) deleteClient(w http.ResponseWriter, r *http.Request) {
 	}
 	deleted := []abi.BudgetID{}
 	for _, b := range v.Budgets {
+		if _, ok := a.s.cfg.ConfigBudgets[b.ID]; ok {
+			continue // the configuration's: it would be back at the next start
+		}
 		cmds = append(cmds, abi.Command{Op: abi.OpRemoveBudget, ID: string(b.ID)})
 		deleted = append(deleted, b.ID)
 	}

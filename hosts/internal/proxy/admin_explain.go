@@ -3,6 +3,7 @@ package proxy
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -35,6 +36,13 @@ func (in *explainInput) request() (router.Request, *apiError) {
 		return req, invalidField("input_tokens", "must not be negative")
 	case in.MaxTokens < 0:
 		return req, invalidField("max_tokens", "must not be negative")
+	case in.Provider != "" && !abi.ValidID(string(in.Provider)):
+		return req, invalidField("provider", "%q is not a valid id", in.Provider)
+	}
+	for i, t := range in.Tags {
+		if !abi.ValidID(t) {
+			return req, invalidField(fmt.Sprintf("tags[%d]", i), "%q is not a valid id", t)
+		}
 	}
 	if len(in.Tags) > 0 {
 		req.Tags = slices.Compact(slices.Sorted(slices.Values(in.Tags)))
@@ -121,7 +129,8 @@ func decisionViewOf(d *abi.Decision) decisionView {
 // explain serves POST /admin/v1/explain: the decision the core would make
 // for a request, with its detail. It is a dry run: no upstream call, no
 // attempt, no reservation, no round-robin step. A refusal is an answer too
-// (200, routed false); only a malformed request is an error.
+// (200, routed false); only a malformed request, or a provider that does
+// not exist, is an error.
 func (a *admin) explain(w http.ResponseWriter, r *http.Request) {
 	var in explainInput
 	if aerr := decodeBody(r, &in); aerr != nil {
@@ -133,6 +142,10 @@ func (a *admin) explain(w http.ResponseWriter, r *http.Request) {
 		aerr.write(w)
 		return
 	}
+	if req.Provider != "" && !hasProvider(a.s.router.Snapshot(), req.Provider) {
+		notFoundError(abi.UnknownProvider, "no provider %q", req.Provider).write(w)
+		return
+	}
 	d, err := a.s.router.Route(req)
 	if err != nil && !isRefusalDecision(err) {
 		a.errorFor(r, err).write(w)
@@ -142,9 +155,16 @@ func (a *admin) explain(w http.ResponseWriter, r *http.Request) {
 }
 
 // isRefusalDecision reports whether a Route error is a refusal explain
-// answers as a decision: any but that of a malformed request.
+// answers as a decision: any but that of a malformed request
+// (invalid_argument, too_large …) or of a failing core.
 func isRefusalDecision(err error) bool {
 	var refusal *router.Refusal
-	return errors.As(err, &refusal) && refusal.Decision != nil &&
-		refusal.Code != abi.InvalidArgument && refusal.Code != abi.TooLarge
+	if !errors.As(err, &refusal) || refusal.Decision == nil {
+		return false
+	}
+	switch refusal.Code {
+	case abi.InvalidArgument, abi.TooLarge, abi.Malformed, abi.VersionMismatch, abi.Internal:
+		return false
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -115,4 +116,13 @@ func TestAdminExplainRefusals(t *testing.T) {
 		g.fails("POST", "/admin/v1/explain", tc.body, http.StatusBadRequest, "invalid_argument", tc.field)
 	}
 	g.fails("POST", "/admin/v1/explain", `{"model":"gpt-4o-mini","provider":"not an id"}`, http.StatusBadRequest, "invalid_argument", "provider")
+	g.fails("POST", "/admin/v1/explain", `{"model":"gpt-4o-mini","tags":["eu","bad tag"]}`, http.StatusBadRequest, "invalid_argument", `"tags[1]"`, "bad tag")
+	g.fails("POST", "/admin/v1/explain", `{"model":"gpt-4o-mini","provider":"nope"}`, http.StatusNotFound, "unknown_provider", "nope")
+	// The core's own refusal of a malformed request is an error too, with
+	// the core's message.
+	tags := make([]string, 65)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("t%02d", i)
+	}
+	g.fails("POST", "/admin/v1/explain", map[string]any{"model": "gpt-4o-mini", "tags": tags}, http.StatusBadRequest, "too_large", "65 tags, at most 64")
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -129,10 +130,12 @@ type keyInput struct {
 	Secret   string         `json:"secret"`
 	Weight   int64          `json:"weight"`
 	Tier     int64          `json:"tier"`
-	Limits   abi.Limits     `json:"limits"`
-	Tags     []string       `json:"tags"`
-	Models   []string       `json:"models"`
-	Discount int64          `json:"discount"`
+	// Limits is an abi.Limits, decoded on its own so that its errors
+	// name "limits.…".
+	Limits   json.RawMessage `json:"limits"`
+	Tags     []string        `json:"tags"`
+	Models   []string        `json:"models"`
+	Discount int64           `json:"discount"`
 }
 
 // createKey serves POST /admin/v1/keys: it registers a key and its secret.
@@ -141,6 +144,13 @@ func (a *admin) createKey(w http.ResponseWriter, r *http.Request) {
 	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
 		return
+	}
+	var limits abi.Limits
+	if len(in.Limits) > 0 && string(in.Limits) != "null" {
+		if aerr := decodeObject(in.Limits, &limits, "limits"); aerr != nil {
+			aerr.write(w)
+			return
+		}
 	}
 	if in.Provider == "" {
 		invalidField("provider", "is required").write(w)
@@ -158,7 +168,7 @@ func (a *admin) createKey(w http.ResponseWriter, r *http.Request) {
 		conflictError("key %q exists: change it with PATCH, or its secret with POST .../rotate", in.ID).write(w)
 		return
 	}
-	k := abi.Key{ID: in.ID, Provider: in.Provider, Weight: in.Weight, Tier: in.Tier, Limits: in.Limits,
+	k := abi.Key{ID: in.ID, Provider: in.Provider, Weight: in.Weight, Tier: in.Tier, Limits: limits,
 		Tags: in.Tags, Models: in.Models, Discount: in.Discount}
 	if err := a.s.router.RegisterKey(k, in.Secret); err != nil {
 		a.errorFor(r, err).write(w)
@@ -197,52 +207,66 @@ func checkSecret(s string) *apiError {
 	return nil
 }
 
-// keyPatch is the body of PATCH /admin/v1/keys/{id}, a JSON merge patch:
-// absent fields keep their value, limits merge field by field, lists are
-// replaced whole.
+// keyPatch is the body of PATCH /admin/v1/keys/{id}, a JSON merge patch
+// (RFC 7396): an absent member keeps its value, null clears it, limits
+// merge member by member, lists are replaced whole.
 type keyPatch struct {
-	Weight   *int64       `json:"weight"`
-	Tier     *int64       `json:"tier"`
-	Limits   *limitsPatch `json:"limits"`
-	Tags     *[]string    `json:"tags"`
-	Models   *[]string    `json:"models"`
-	Discount *int64       `json:"discount"`
+	Weight patchValue[int64] `json:"weight"`
+	Tier   patchValue[int64] `json:"tier"`
+	// Limits is null or a limitsPatch, decoded by [keyPatch.decodeLimits]
+	// so that its errors name "limits.…".
+	Limits   patchValue[json.RawMessage] `json:"limits"`
+	Tags     patchValue[[]string]        `json:"tags"`
+	Models   patchValue[[]string]        `json:"models"`
+	Discount patchValue[int64]           `json:"discount"`
+	limits   limitsPatch
 }
 
 type limitsPatch struct {
-	RPM         *int64 `json:"rpm"`
-	TPM         *int64 `json:"tpm"`
-	RPD         *int64 `json:"rpd"`
-	Concurrency *int64 `json:"concurrency"`
+	RPM         patchValue[int64] `json:"rpm"`
+	TPM         patchValue[int64] `json:"tpm"`
+	RPD         patchValue[int64] `json:"rpd"`
+	Concurrency patchValue[int64] `json:"concurrency"`
+}
+
+// decodeLimits decodes the merge patch of the limits.
+func (p *keyPatch) decodeLimits() *apiError {
+	if !p.Limits.set || p.Limits.null {
+		return nil
+	}
+	return decodeObject(p.Limits.value, &p.limits, "limits")
 }
 
 // apply patches k.
 func (p *keyPatch) apply(k *abi.Key) {
-	patchField(&k.Weight, p.Weight)
-	patchField(&k.Tier, p.Tier)
-	patchField(&k.Discount, p.Discount)
-	patchField(&k.Tags, p.Tags)
-	patchField(&k.Models, p.Models)
-	if l := p.Limits; l != nil {
-		patchField(&k.Limits.RPM, l.RPM)
-		patchField(&k.Limits.TPM, l.TPM)
-		patchField(&k.Limits.RPD, l.RPD)
-		patchField(&k.Limits.Concurrency, l.Concurrency)
+	p.Weight.apply(&k.Weight)
+	p.Tier.apply(&k.Tier)
+	p.Discount.apply(&k.Discount)
+	p.Tags.apply(&k.Tags)
+	p.Models.apply(&k.Models)
+	if p.Limits.null {
+		k.Limits = abi.Limits{}
 	}
-}
-
-func patchField[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
+	p.limits.RPM.apply(&k.Limits.RPM)
+	p.limits.TPM.apply(&k.Limits.TPM)
+	p.limits.RPD.apply(&k.Limits.RPD)
+	p.limits.Concurrency.apply(&k.Limits.Concurrency)
 }
 
 // patchKey serves PATCH /admin/v1/keys/{id}: it changes a key's settings,
 // keeping its secret and state.
 func (a *admin) patchKey(w http.ResponseWriter, r *http.Request) {
 	id := abi.KeyID(r.PathValue("id"))
+	if aerr := a.keyDefinedByConfig(id); aerr != nil {
+		aerr.write(w)
+		return
+	}
 	var p keyPatch
 	if aerr := decodeBody(r, &p); aerr != nil {
+		aerr.write(w)
+		return
+	}
+	if aerr := p.decodeLimits(); aerr != nil {
 		aerr.write(w)
 		return
 	}
@@ -291,6 +315,10 @@ const (
 // secret (and an invalid key becomes active again).
 func (a *admin) rotateKey(w http.ResponseWriter, r *http.Request) {
 	id := abi.KeyID(r.PathValue("id"))
+	if aerr := a.keyDefinedByConfig(id); aerr != nil {
+		aerr.write(w)
+		return
+	}
 	var in rotateInput
 	if aerr := decodeBody(r, &in); aerr != nil {
 		aerr.write(w)
@@ -319,6 +347,10 @@ func (a *admin) rotateKey(w http.ResponseWriter, r *http.Request) {
 // forgotten.
 func (a *admin) deleteKey(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
+	if aerr := a.keyDefinedByConfig(abi.KeyID(id)); aerr != nil {
+		aerr.write(w)
+		return
+	}
 	if _, err := a.s.router.Command(abi.Command{Op: abi.OpRemoveKey, ID: id}); err != nil {
 		a.errorFor(r, err).write(w)
 		return

@@ -122,6 +122,46 @@ func TestAdminKeyPatchKeepsSecretAndState(t *testing.T) {
 	g.fails("PATCH", "/admin/v1/keys/k1", map[string]any{"discount": 10001}, http.StatusBadRequest, "invalid_argument", "discount")
 }
 
+// TestAdminKeyPatchIsAMergePatch checks RFC 7396: an absent member keeps
+// its value, null clears it, limits merge member by member.
+func TestAdminKeyPatchIsAMergePatch(t *testing.T) {
+	g := newAdminRig(t, router.Options{})
+	g.ok("POST", "/admin/v1/keys", map[string]any{"id": "k1", "provider": "openai", "secret": "sk-merge-me-0123456789",
+		"weight": 3, "tier": 1, "limits": map[string]int{"rpm": 100, "tpm": 5000, "rpd": 9}, "tags": []string{"a"},
+		"models": []string{"gpt-4o-mini"}, "discount": 10}, http.StatusCreated, nil)
+	for _, tc := range []struct {
+		patch string
+		check func(k keyJSON) bool
+	}{
+		{`{}`, func(k keyJSON) bool {
+			return k.Weight == 3 && k.Tier == 1 && k.Limits == (abi.Limits{RPM: 100, TPM: 5000, RPD: 9}) &&
+				slices.Equal(k.Tags, []string{"a"}) && slices.Equal(k.Models, []string{"gpt-4o-mini"}) && k.Discount == 10
+		}},
+		{`{"limits":{"rpm":null,"tpm":6000}}`, func(k keyJSON) bool {
+			return k.Limits == (abi.Limits{TPM: 6000, RPD: 9}) && k.Weight == 3
+		}},
+		{`{"tags":null,"weight":null}`, func(k keyJSON) bool {
+			return len(k.Tags) == 0 && k.Weight == 0 && k.Tier == 1 && slices.Equal(k.Models, []string{"gpt-4o-mini"})
+		}},
+		{`{"models":null,"tier":null,"discount":null}`, func(k keyJSON) bool {
+			return len(k.Models) == 0 && k.Tier == 0 && k.Discount == 0 && k.Limits == (abi.Limits{TPM: 6000, RPD: 9})
+		}},
+		{`{"limits":null}`, func(k keyJSON) bool { return k.Limits == (abi.Limits{}) }},
+	} {
+		var k keyJSON
+		g.ok("PATCH", "/admin/v1/keys/k1", tc.patch, http.StatusOK, &k)
+		if !tc.check(k) {
+			t.Fatalf("after %s: %+v", tc.patch, k)
+		}
+		if got := g.key("k1"); !tc.check(got) {
+			t.Fatalf("after %s, GET shows %+v", tc.patch, got)
+		}
+	}
+	if ks := g.r.Snapshot().Keys[0].Key; ks.Tags != nil || ks.Models != nil || ks.Limits != (abi.Limits{}) {
+		t.Fatalf("the core holds %+v", ks)
+	}
+}
+
 func TestAdminKeyStateCommands(t *testing.T) {
 	g := newAdminRig(t, router.Options{})
 	g.addKeys(2)

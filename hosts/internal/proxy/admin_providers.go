@@ -26,6 +26,11 @@ type providerView struct {
 	Models []string          `json:"models"`
 }
 
+// hasProvider reports whether the core knows a provider.
+func hasProvider(snap *abi.Snapshot, id abi.ProviderID) bool {
+	return slices.ContainsFunc(snap.Providers, func(p abi.Provider) bool { return p.ID == id })
+}
+
 // providerViews returns every provider the core knows, with the settings
 // the router keeps for it, sorted by id.
 func providerViews(snap *abi.Snapshot, settings []router.Provider) []providerView {

@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +40,8 @@ type adminRig struct {
 	server *proxy.Server
 	srv    *httptest.Server
 	logs   *adminLogBuffer
+	// cfg is the proxy's configuration, but for its tokens and logger.
+	cfg proxy.Config
 }
 
 // adminLogBuffer is a log sink safe for the server's goroutines.
@@ -93,8 +97,10 @@ func newAdminRig(t *testing.T, opts router.Options) *adminRig {
 
 // serve starts a proxy server over the rig's router.
 func (g *adminRig) serve() {
-	s, err := proxy.New(g.r, proxy.Config{ProxyKey: adminTestProxyKey, AdminToken: adminTestToken,
-		Logger: slog.New(slog.NewTextHandler(g.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	cfg := g.cfg
+	cfg.ProxyKey, cfg.AdminToken = adminTestProxyKey, adminTestToken
+	cfg.Logger = slog.New(slog.NewTextHandler(g.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s, err := proxy.New(g.r, cfg)
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -114,7 +120,8 @@ func (g *adminRig) addKeys(n int) {
 }
 
 // send makes a request to the proxy with a bearer token (none if empty);
-// a string body is sent as is, anything else as JSON.
+// a string body is sent as is, anything else as JSON. A redirect is
+// answered, not followed.
 func (g *adminRig) send(method, path, token string, body any) (*http.Response, []byte) {
 	g.t.Helper()
 	var rd io.Reader
@@ -139,7 +146,9 @@ func (g *adminRig) send(method, path, token string, body any) (*http.Response, [
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := g.srv.Client().Do(req)
+	client := *g.srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(req)
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -313,7 +322,11 @@ func TestAdminUnknownRoutesAndMethods(t *testing.T) {
 	g := newAdminRig(t, router.Options{})
 	g.fails("GET", "/admin/v1/nothing", nil, http.StatusNotFound, "not_found", "/admin/v1/nothing")
 	g.fails("GET", "/admin/v1/keys/k1/nothing", nil, http.StatusNotFound, "not_found")
-	resp, raw := g.send("PUT", "/admin/v1/keys", adminTestToken, "{}")
+	// The API's root is no route either: JSON, not a redirect to /admin/v1/.
+	g.fails("GET", "/admin/v1", nil, http.StatusNotFound, "not_found", "/admin/v1")
+	resp, raw := g.send("GET", "/admin/v1", "", nil)
+	checkAPIError(t, resp.StatusCode, raw, http.StatusUnauthorized, "missing_admin_token")
+	resp, raw = g.send("PUT", "/admin/v1/keys", adminTestToken, "{}")
 	checkAPIError(t, resp.StatusCode, raw, http.StatusMethodNotAllowed, "method_not_allowed", "GET, POST")
 	if allow := resp.Header.Get("Allow"); allow != "GET, POST" {
 		t.Fatalf("Allow %q", allow)
@@ -336,10 +349,17 @@ func TestAdminRejectsMalformedBodies(t *testing.T) {
 		{"not JSON", "POST", "/admin/v1/keys", `{"provider":`, 400, "invalid_json", nil},
 		{"empty", "POST", "/admin/v1/budgets", ``, 400, "invalid_json", []string{"empty"}},
 		{"not an object", "POST", "/admin/v1/clients", `[1,2]`, 400, "invalid_json", []string{"object"}},
+		{"null", "POST", "/admin/v1/clients", `null`, 400, "invalid_json", []string{"object"}},
+		{"null patch", "PATCH", "/admin/v1/keys/k1", ` null `, 400, "invalid_json", []string{"object"}},
+		{"a string", "POST", "/admin/v1/budgets", `"x"`, 400, "invalid_json", []string{"object"}},
+		{"a number", "POST", "/admin/v1/explain", `5`, 400, "invalid_json", []string{"object"}},
 		{"two objects", "PATCH", "/admin/v1/keys/k1", `{}{}`, 400, "invalid_json", nil},
 		{"unknown field", "POST", "/admin/v1/keys", `{"provider":"openai","secret":"sk-abc-12345","colour":"red"}`, 400, "invalid_argument", []string{`"colour"`}},
 		{"wrong type", "PATCH", "/admin/v1/keys/k1", `{"weight":"heavy"}`, 400, "invalid_argument", []string{`"weight"`, "integer"}},
 		{"nested wrong type", "PATCH", "/admin/v1/keys/k1", `{"limits":{"rpm":1.5}}`, 400, "invalid_argument", []string{`"limits.rpm"`}},
+		{"nested unknown field", "PATCH", "/admin/v1/keys/k1", `{"limits":{"rpm":1,"rph":2}}`, 400, "invalid_argument", []string{`"limits.rph"`, "unknown"}},
+		{"nested unknown field on create", "POST", "/admin/v1/keys", `{"provider":"openai","secret":"sk-abc-12345","limits":{"rph":2}}`, 400, "invalid_argument", []string{`"limits.rph"`, "unknown"}},
+		{"limits not an object", "PATCH", "/admin/v1/keys/k1", `{"limits":5}`, 400, "invalid_argument", []string{`"limits"`, "object"}},
 		{"provider not patchable", "PATCH", "/admin/v1/keys/k1", `{"provider":"other"}`, 400, "invalid_argument", []string{`"provider"`}},
 		{"explain without model", "POST", "/admin/v1/explain", `{}`, 400, "invalid_argument", []string{`"model"`}},
 		{"too large", "POST", "/admin/v1/explain", `{"model":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "request_too_large", []string{"1048576"}},
@@ -347,6 +367,10 @@ func TestAdminRejectsMalformedBodies(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			g.fails(tc.method, tc.path, tc.body, tc.status, tc.code, tc.msg...)
 		})
+	}
+	if s := g.r.Snapshot(); len(s.Keys) != 1 || s.Keys[0].Key.Weight != 0 || s.Keys[0].Key.Limits != (abi.Limits{}) ||
+		len(s.Clients) != 0 || len(s.Budgets) != 0 {
+		t.Fatalf("refused bodies changed the state: %+v", s)
 	}
 }
 
@@ -360,6 +384,37 @@ func TestAdminLogsOneLinePerRequest(t *testing.T) {
 		t.Fatalf("no admin log line: %s", logs)
 	}
 	if strings.Contains(logs, "sk-logged-never-0001") {
+		t.Fatalf("a secret reached the log: %s", logs)
+	}
+}
+
+// faultEngine is the native core, whose dry-run routes fail with the
+// core's internal error while fail is set.
+type faultEngine struct {
+	router.Engine
+	fail atomic.Bool
+}
+
+func (e *faultEngine) Route(ctx context.Context, in []byte) ([]byte, error) {
+	if e.fail.Load() {
+		return abi.Encode(&abi.Decision{V: abi.Version, Code: abi.Internal, Message: "the core broke"})
+	}
+	return e.Engine.Route(ctx, in)
+}
+
+// TestAdminInternalErrorsAreLogged checks that a 500 says nothing to the
+// operator but logs why.
+func TestAdminInternalErrorsAreLogged(t *testing.T) {
+	e := &faultEngine{Engine: router.NativeEngine()}
+	g := newAdminRig(t, router.Options{Engine: e})
+	g.addKeys(1)
+	e.fail.Store(true)
+	g.fails("POST", "/admin/v1/explain", `{"model":"gpt-4o-mini"}`, http.StatusInternalServerError, "internal_error", "internal error")
+	logs := g.logs.String()
+	if !strings.Contains(logs, "admin request failed") || !strings.Contains(logs, "the core broke") {
+		t.Fatalf("the internal error was not logged: %s", logs)
+	}
+	if strings.Contains(logs, "sk-test-1") {
 		t.Fatalf("a secret reached the log: %s", logs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
@@ -28,6 +29,13 @@ type Config struct {
 	RequestTimeout time.Duration
 	// Logger receives one line per request; nil discards.
 	Logger *slog.Logger
+	// ConfigKeys and ConfigBudgets name the keys and budgets the
+	// configuration defines, each with where ("environment variable
+	// OPENAI_API_KEY_1", "config file"): they are registered from there at
+	// every start, so the admin API refuses to change or delete them
+	// (409 defined_by_config). Nil means none. The server only reads them.
+	ConfigKeys    map[abi.KeyID]string
+	ConfigBudgets map[abi.BudgetID]string
 }
 
 // Defaults of [Config].
