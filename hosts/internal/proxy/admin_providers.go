@@ -62,12 +62,23 @@ func providerViews(snap *abi.Snapshot, settings []router.Provider) []providerVie
 	return out
 }
 
-// redactURL hides a URL's password; a URL that does not parse is masked
-// whole.
+// redactURL hides a URL's password and its query's values (some
+// providers take the key as ?key= or ?api_key=); a URL that does not parse
+// is masked whole.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return mask(s)
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for name, values := range q {
+			for i := range values {
+				values[i] = "xxxxx"
+			}
+			q[name] = values
+		}
+		u.RawQuery = q.Encode()
 	}
 	return u.Redacted()
 }
