@@ -96,7 +96,8 @@ func serve(ctx context.Context, environ []string) error {
 		return err
 	}
 	srv, err := proxy.New(r, proxy.Config{ProxyKeyHash: proxyHash, AdminTokenHash: adminHash, Logger: log,
-		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout})
+		MaxBodyBytes: cfg.MaxBodyBytes, RequestTimeout: cfg.RequestTimeout,
+		ConfigKeys: cfg.KeySources(), ConfigBudgets: cfg.BudgetSources()})
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -17,7 +19,8 @@ import (
 // budgets with the router. It runs at every start: registrations are
 // upserts, so a key keeps its state (cooldowns, spend) across restarts and
 // the environment's secret replaces the stored one. Keys and budgets added
-// through the admin API are left as they are.
+// through the admin API are left as they are. It logs the .env file read,
+// each provider used without a key, and warns when there is no key at all.
 func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 	prices := router.BundledPrices()
 	for prov, models := range cfg.Prices {
@@ -57,29 +60,101 @@ func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 			}
 		}
 	}
-	keyed := map[abi.ProviderID]bool{}
+	var keyless []config.Key
 	for _, k := range cfg.Keys {
+		if p := cfg.Providers[string(k.Provider)]; p != nil && p.Keyless() {
+			keyless = append(keyless, k)
+			continue
+		}
 		if err := r.RegisterKey(k.Key, k.Secret); err != nil {
 			return err // a core error names the key, never its secret
 		}
-		keyed[k.Provider] = true
 	}
-	for _, id := range ids {
-		if p := cfg.Providers[id]; p.Keyless() && !keyed[abi.ProviderID(id)] && p.BaseURL != "" {
-			// A local server needs no key; route to it through one that
-			// has no secret.
-			if err := r.RegisterKey(abi.Key{ID: abi.KeyID(id + "-0"), Provider: abi.ProviderID(id)}, ""); err != nil {
-				return err
-			}
-		}
+	if err := registerKeyless(r, cfg, keyless, log); err != nil {
+		return err
 	}
 	for _, b := range cfg.Budgets {
-		if err := r.SetBudget(b); err != nil {
+		if err := r.SetBudget(b.Budget); err != nil {
 			return err
 		}
 	}
+	if cfg.Dotenv.Path != "" {
+		log.Info("environment variables read from a .env file", "path", cfg.Dotenv.Path,
+			"set", cfg.Dotenv.Set, "already_set", cfg.Dotenv.AlreadySet)
+	}
 	log.Info("configured", "providers", len(ids), "keys", len(cfg.Keys), "budgets", len(cfg.Budgets))
+	if usable(r.Snapshot()) == 0 {
+		log.Warn("no API keys: no request can be served until some are added: set <PROVIDER>_API_KEY_<N> " +
+			"(e.g. OPENAI_API_KEY_1) in the environment or a .env file, list keys in the APIKEYROUTER_CONFIG file, " +
+			"give a local server's provider a base URL (e.g. OLLAMA_API_BASE), or POST them to /admin/v1/keys")
+	}
 	return nil
+}
+
+// registerKeyless registers the keys, with no secret, of the providers
+// used without one (local servers), unless a provider has keys in the
+// store by now (added through the admin API). The empty-secret key an
+// earlier start registered for a provider that has keys now is removed,
+// so that it is no longer routed to.
+func registerKeyless(r *router.Router, cfg *config.Config, keyless []config.Key, log *slog.Logger) error {
+	others := map[abi.ProviderID]bool{}
+	stored := map[abi.KeyID]bool{}
+	for _, k := range r.Snapshot().Keys {
+		stored[k.Key.ID] = true
+		if k.Key.ID != abi.KeyID(string(k.Key.Provider)+"-0") && k.State != abi.Revoked {
+			others[k.Key.Provider] = true
+		}
+	}
+	registered := map[abi.KeyID]bool{}
+	for _, k := range keyless {
+		if others[k.Provider] {
+			continue
+		}
+		if err := r.RegisterKey(k.Key, ""); err != nil {
+			return err
+		}
+		registered[k.ID] = true
+		log.Info("provider used without a key", "provider", k.Provider, "key", k.ID,
+			"base_url", redactURL(cfg.Providers[string(k.Provider)].BaseURL), "defined_by", k.Source)
+	}
+	configured := cfg.KeySources()
+	for _, id := range slices.Sorted(maps.Keys(cfg.Providers)) {
+		kid := abi.KeyID(id + "-0")
+		if registered[kid] || !stored[kid] {
+			continue
+		}
+		if _, ok := configured[kid]; ok && !cfg.Providers[id].Keyless() {
+			continue // a configured key with a secret
+		}
+		if secret, ok := r.Secret(kid); !ok || secret != "" {
+			continue
+		}
+		if _, err := r.Command(abi.Command{Op: abi.OpRemoveKey, ID: string(kid)}); err != nil {
+			return err
+		}
+		log.Info("provider has keys now: removed the key it was used without", "provider", id, "key", kid)
+	}
+	return nil
+}
+
+// usable counts the keys that are not revoked.
+func usable(s *abi.Snapshot) int {
+	n := 0
+	for _, k := range s.Keys {
+		if k.State != abi.Revoked {
+			n++
+		}
+	}
+	return n
+}
+
+// redactURL hides a password a base URL may hold, for logs.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
 }
 
 // discover asks each provider that allows it for the models its first

@@ -11,8 +11,10 @@ import (
 )
 
 // Config is everything the proxy is started with: the environment
-// (DESIGN.md §6, in LLM-API-Key-Proxy's style) and the optional YAML file
-// APIKEYROUTER_CONFIG, the environment winning where both say something.
+// (DESIGN.md §6, in LLM-API-Key-Proxy's style, completed from a .env
+// file) and the optional YAML file APIKEYROUTER_CONFIG. The environment
+// wins where both set a setting or a provider's base URL; a key id both
+// define is the file's (Load warns).
 type Config struct {
 	// Host and Port to listen on (PROXY_HOST, default 127.0.0.1;
 	// PROXY_PORT, default 8000).
@@ -58,12 +60,15 @@ type Config struct {
 	CoreConfig abi.Config
 	// Providers by id.
 	Providers map[string]*Provider
-	// Keys to register, in order.
+	// Keys to register, in order. A provider used without a key (see
+	// [Provider.Keyless]) has one here with an empty secret.
 	Keys []Key
 	// Budgets to set.
-	Budgets []abi.Budget
+	Budgets []Budget
 	// Prices override or extend the bundled price table.
 	Prices router.PriceTable
+	// Dotenv is what the .env file set; its Path is empty if none was read.
+	Dotenv Dotenv
 }
 
 // Provider is how to reach one provider.
@@ -75,20 +80,33 @@ type Provider struct {
 	Models []string `yaml:"models"`
 	// Discover asks the provider for its models at start (default true).
 	Discover *bool `yaml:"discover"`
-	keyless  bool
+	// source is where the provider is defined (see [Key]'s Source).
+	source  string
+	keyless bool
 }
 
 // DiscoverModels reports whether to list the provider's models at start.
 func (p *Provider) DiscoverModels() bool { return p.Discover == nil || *p.Discover }
 
-// Keyless reports whether the provider needs no API key (a local server).
+// Keyless reports whether the provider is used without an API key: no key
+// names it, and it is a local server the router knows (ollama, vllm) or a
+// provider of the operator's own with a base URL. Its key in
+// [Config.Keys] has an empty secret.
 func (p *Provider) Keyless() bool { return p.keyless }
 
-// Key is one API key to register. Its Source says where it came from, for
-// messages (never the secret).
+// Key is one API key to register. Its Source says where it is defined, for
+// messages (never the secret): "environment variable OPENAI_API_KEY_1",
+// "config file /etc/akr.yaml, keys[0]".
 type Key struct {
 	abi.Key
 	Secret string
+	Source string
+}
+
+// Budget is one budget to set, with where it is defined ("config file
+// /etc/akr.yaml, budgets[0]").
+type Budget struct {
+	abi.Budget
 	Source string
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -32,7 +33,12 @@ type file struct {
 	Keys           []fileKey            `yaml:"keys"`
 	Budgets        []fileBudget         `yaml:"budgets"`
 	Prices         router.PriceTable    `yaml:"prices"`
+	// path is the file's absolute path, for the sources of what it defines.
+	path string
 }
+
+// source names a part of the file as the source of a definition.
+func (f *file) source(part string) string { return "config file " + f.path + ", " + part }
 
 type cooldown struct {
 	Ladder            []string `yaml:"ladder"`
@@ -96,6 +102,10 @@ func readFile(path string, env map[string]string) (*file, []string, error) {
 			return nil, values, fmt.Errorf("config file %s: %s", path, ye.FormatError(false, false))
 		}
 		return nil, values, fmt.Errorf("config file %s: %w", path, err)
+	}
+	f.path = path
+	if abs, err := filepath.Abs(path); err == nil {
+		f.path = abs
 	}
 	return &f, values, nil
 }
@@ -176,22 +186,33 @@ func (f *file) apply(c *Config) error {
 		if !abi.ValidID(id) {
 			return fmt.Errorf("config file: provider id %q is not a valid id", id)
 		}
+		p.source = f.source("providers." + id)
 		c.Providers[id] = mergeProvider(id, p)
 	}
+	keys := map[string]int{}
 	for i, k := range f.Keys {
 		if k.ID == "" || k.Provider == "" {
 			return fmt.Errorf("config file: keys[%d] needs an id and a provider", i)
 		}
+		if j, dup := keys[k.ID]; dup {
+			return fmt.Errorf("config file: keys[%d]: id %q is keys[%d]'s too", i, k.ID, j)
+		}
+		keys[k.ID] = i
 		c.Keys = append(c.Keys, Key{Key: abi.Key{ID: abi.KeyID(k.ID), Provider: abi.ProviderID(k.Provider), Weight: k.Weight,
 			Tier: k.Tier, Tags: k.Tags, Models: k.Models, Discount: k.Discount, Limits: k.Limits},
-			Secret: k.Secret, Source: "config file keys[" + fmt.Sprint(i) + "]"})
+			Secret: k.Secret, Source: f.source(fmt.Sprintf("keys[%d]", i))})
 	}
+	budgets := map[string]int{}
 	for i, b := range f.Budgets {
 		budget, err := b.budget()
 		if err != nil {
 			return fmt.Errorf("config file: budgets[%d]: %w", i, err)
 		}
-		c.Budgets = append(c.Budgets, budget)
+		if j, dup := budgets[b.ID]; dup {
+			return fmt.Errorf("config file: budgets[%d]: id %q is budgets[%d]'s too", i, b.ID, j)
+		}
+		budgets[b.ID] = i
+		c.Budgets = append(c.Budgets, Budget{Budget: budget, Source: f.source(fmt.Sprintf("budgets[%d]", i))})
 	}
 	for prov, models := range f.Prices {
 		if c.Prices[prov] == nil {
@@ -213,7 +234,6 @@ func mergeProvider(id string, p *Provider) *Provider {
 		if p.BaseURL == "" {
 			p.BaseURL = k.baseURL
 		}
-		p.keyless = k.keyless
 	}
 	if p.Adapter == "" {
 		p.Adapter = "openai"

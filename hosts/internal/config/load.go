@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -12,10 +13,12 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 )
 
-// Load reads the configuration from an environment (os.Environ's form)
-// and, when APIKEYROUTER_CONFIG names one, the YAML file. Warnings are
-// things to log that do not stop the start (a key for a provider nobody
-// can reach, say); they never contain a secret.
+// Load reads the configuration from an environment (os.Environ's form),
+// completed from the .env file APIKEYROUTER_DOTENV names (default .env in
+// the working directory, if there is one; off: none), and, when
+// APIKEYROUTER_CONFIG names one, the YAML file. Warnings are things to log
+// that do not stop the start (a key for a provider nobody can reach, say);
+// they never contain a secret.
 func Load(environ []string) (*Config, []string, error) {
 	env := map[string]string{}
 	for _, kv := range environ {
@@ -28,6 +31,11 @@ func Load(environ []string) (*Config, []string, error) {
 		MaxBodyBytes: 10 << 20, RequestTimeout: 10 * time.Minute, AttemptTimeout: 120 * time.Second, MaxAttempts: 3,
 		Providers: map[string]*Provider{}, Prices: router.PriceTable{},
 	}
+	dotenv, err := readDotenv(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.Dotenv = dotenv
 	if path := env["APIKEYROUTER_CONFIG"]; path != "" {
 		f, values, err := readFile(path, env)
 		if err == nil {
@@ -41,10 +49,81 @@ func Load(environ []string) (*Config, []string, error) {
 		return nil, nil, err
 	}
 	warnings := c.envKeys(env)
+	if err := c.checkBases(); err != nil {
+		return nil, nil, err
+	}
+	if err := c.addKeyless(); err != nil {
+		return nil, nil, err
+	}
 	if err := c.validate(); err != nil {
 		return nil, nil, err
 	}
 	return c, warnings, nil
+}
+
+// checkBases refuses a provider with no base URL whose adapter would then
+// call its vendor's API (see vendorAdapters): a key for "mycorp", or for
+// vllm without VLLM_API_BASE, would go to api.openai.com.
+func (c *Config) checkBases() error {
+	var errs []error
+	for _, id := range sortedIDs(c.Providers) {
+		p := c.Providers[id]
+		if p.BaseURL != "" || !vendorAdapters[p.Adapter] {
+			continue
+		}
+		by := p.source
+		for _, k := range c.Keys {
+			if string(k.Provider) == id {
+				by = "key " + string(k.ID) + " from " + k.Source
+				break
+			}
+		}
+		if by != "" {
+			by = " (" + by + ")"
+		}
+		set := "providers." + id + ".base_url in the config file"
+		if name := strings.ToUpper(id) + "_API_BASE"; envBaseName.MatchString(name) && strings.ToLower(id) == id {
+			set = name + " or " + set
+		}
+		errs = append(errs, fmt.Errorf("provider %q%s has no base URL, so the %s adapter would send its keys to %s: set %s to the provider's API root",
+			id, by, p.Adapter, knownProviders[p.Adapter].baseURL, set))
+	}
+	return errors.Join(errs...)
+}
+
+// addKeyless gives each provider that no key names but that is usable
+// without one (see [Provider.Keyless]) a key with an empty secret,
+// <provider>-0.
+func (c *Config) addKeyless() error {
+	keyed := map[abi.ProviderID]bool{}
+	taken := map[abi.KeyID]string{}
+	for _, k := range c.Keys {
+		keyed[k.Provider] = true
+		taken[k.ID] = k.Source
+	}
+	for _, id := range sortedIDs(c.Providers) {
+		p := c.Providers[id]
+		if keyed[abi.ProviderID(id)] || !usableWithoutKey(id, p) {
+			continue
+		}
+		kid := abi.KeyID(id + "-0")
+		if by, ok := taken[kid]; ok {
+			return fmt.Errorf("provider %q, used without a key, needs the key id %s, which %s gives another provider's key", id, kid, by)
+		}
+		p.keyless = true
+		c.Keys = append(c.Keys, Key{Key: abi.Key{ID: kid, Provider: abi.ProviderID(id)}, Source: p.source})
+	}
+	return nil
+}
+
+// sortedIDs returns a map's keys in order.
+func sortedIDs[V any](m map[string]V) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // validate checks the ranges of the settings, wherever they came from.
@@ -166,11 +245,12 @@ func (c *Config) envKeys(env map[string]string) []string {
 			p = &Provider{}
 		}
 		p.BaseURL = env[name]
+		p.source = c.envSource(name)
 		c.Providers[id] = mergeProvider(id, p)
 	}
-	seen := map[abi.KeyID]bool{}
+	seen := map[abi.KeyID]string{}
 	for _, k := range c.Keys {
-		seen[k.ID] = true
+		seen[k.ID] = k.Source
 	}
 	for _, name := range names {
 		m := envKeyName.FindStringSubmatch(name)
@@ -180,8 +260,8 @@ func (c *Config) envKeys(env map[string]string) []string {
 		prov := providerID(m[1])
 		n, _ := strconv.Atoi(m[2]) // none: 0
 		id := abi.KeyID(prov + "-" + strconv.Itoa(n))
-		if seen[id] {
-			warnings = append(warnings, fmt.Sprintf("%s: key %s is defined twice; the first one wins", name, id))
+		if by, dup := seen[id]; dup {
+			warnings = append(warnings, fmt.Sprintf("%s: ignored: key %s is already defined by %s", name, id, by))
 			continue
 		}
 		if _, known := knownProviders[prov]; !known && c.Providers[prov] == nil {
@@ -191,8 +271,8 @@ func (c *Config) envKeys(env map[string]string) []string {
 		if c.Providers[prov] == nil {
 			c.Providers[prov] = mergeProvider(prov, &Provider{})
 		}
-		seen[id] = true
-		c.Keys = append(c.Keys, Key{Key: abi.Key{ID: id, Provider: abi.ProviderID(prov)}, Secret: env[name], Source: name})
+		seen[id] = c.envSource(name)
+		c.Keys = append(c.Keys, Key{Key: abi.Key{ID: id, Provider: abi.ProviderID(prov)}, Secret: env[name], Source: seen[id]})
 	}
 	for _, k := range c.Keys {
 		if c.Providers[string(k.Provider)] == nil {

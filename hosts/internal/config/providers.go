@@ -11,8 +11,9 @@ type knownProvider struct {
 
 // knownProviders are reached by their name alone, e.g. GROQ_API_KEY_1.
 // Any other name works with <NAME>_API_BASE set, through the
-// OpenAI-compatible adapter. Azure has no default base: AZURE_API_BASE
-// names the resource's endpoint.
+// OpenAI-compatible adapter, and is refused without (see checkBases), as
+// vllm is. Azure has no default base: AZURE_API_BASE names the resource's
+// endpoint.
 var knownProviders = map[string]knownProvider{
 	"openai":     {adapter: "openai", baseURL: "https://api.openai.com/v1"},
 	"groq":       {adapter: "openai", baseURL: "https://api.groq.com/openai/v1"},
@@ -29,4 +30,24 @@ var knownProviders = map[string]knownProvider{
 	"anthropic":  {adapter: "anthropic", baseURL: "https://api.anthropic.com/v1"},
 	"ollama":     {adapter: "openai", baseURL: "http://localhost:11434/v1", keyless: true},
 	"vllm":       {adapter: "openai", keyless: true},
+}
+
+// vendorAdapters are the built-in adapters that fall back to their
+// vendor's API when a provider has no base URL: a provider of another name
+// reached through one without a base URL would send its keys there (to
+// knownProviders[adapter].baseURL, which is the adapter's default). The
+// azure adapter has no default (it refuses each call instead); a
+// third-party adapter decides for itself.
+var vendorAdapters = map[string]bool{"openai": true, "anthropic": true, "gemini": true}
+
+// usableWithoutKey reports whether a provider that no key names is used
+// without one: a local server the router knows (ollama, vllm), or a
+// provider of the operator's own that has a base URL. A known cloud
+// provider needs a key; without one it is not used.
+func usableWithoutKey(id string, p *Provider) bool {
+	if p.BaseURL == "" {
+		return false
+	}
+	k, known := knownProviders[id]
+	return !known || k.keyless
 }

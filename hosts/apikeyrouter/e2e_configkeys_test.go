@@ -1,0 +1,35 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestConfigDefinedKeysAreReadOnly: a key the config file defines is
+// registered from there at every start, so the admin API refuses changes
+// the next start would undo, and says where to make them; its state and
+// keys added through the API stay the API's.
+func TestConfigDefinedKeysAreReadOnly(t *testing.T) {
+	p := start(t, newFleet(t).env...)
+	for _, c := range []struct{ method, path, body string }{
+		{"PATCH", "/admin/v1/keys/mock-1", `{"weight":3}`},
+		{"POST", "/admin/v1/keys/mock-1/rotate", `{"secret":"sk-e2e-rotated-1111"}`},
+		{"DELETE", "/admin/v1/keys/mock-1", ""},
+	} {
+		resp, body := p.call(c.method, c.path, adminToken, "application/json", []byte(c.body))
+		if resp.StatusCode != 409 || !strings.Contains(body, "defined_by_config") || !strings.Contains(body, "config file") {
+			t.Errorf("%s %s: %d %s, want 409 defined_by_config naming the config file", c.method, c.path, resp.StatusCode, body)
+		}
+	}
+	if resp, body := p.call("POST", "/admin/v1/keys/mock-1/disable", adminToken, "", nil); resp.StatusCode != 200 {
+		t.Errorf("disable a configured key: %d %s", resp.StatusCode, body)
+	}
+	resp, body := p.call("POST", "/admin/v1/keys", adminToken, "application/json",
+		[]byte(`{"id":"mock-api","provider":"mock","secret":"sk-e2e-api-added-2222"}`))
+	if resp.StatusCode != 201 {
+		t.Fatalf("register: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := p.call("PATCH", "/admin/v1/keys/mock-api", adminToken, "application/json", []byte(`{"weight":3}`)); resp.StatusCode != 200 {
+		t.Errorf("PATCH a key added through the API: %d %s", resp.StatusCode, body)
+	}
+}
