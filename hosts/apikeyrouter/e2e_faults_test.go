@@ -185,9 +185,11 @@ func TestFaultResetBeforeHeaders(t *testing.T) {
 	t.Logf("figures: requests=%d resets_injected=%d client_errors=0", n, f.mock.Requests(secrets[0]))
 }
 
-// TestFaultMidAnswer: faults that strike after the provider's headers,
-// when the router can no longer fail over. The client can tell its answer
-// broke (no [DONE], JSON cut short, a malformed event relayed as it came),
+// TestFaultMidAnswer: faults that strike after the provider's headers. A
+// stream can no longer fail over: the client can tell its answer broke (no
+// [DONE], a malformed event relayed as it came). An answer that is not a
+// stream is read whole before the client sees it, so a broken one (JSON
+// cut short, the connection reset) fails over to another key. Either way
 // the attempt settles instead of staying open, the key's health records
 // the failure, and the proxy goes on serving. A stream stalled upstream
 // ends at APIKEYROUTER_REQUEST_TIMEOUT.
@@ -213,7 +215,10 @@ func TestFaultMidAnswer(t *testing.T) {
 			before := p.key("mock-3").pool()
 			f.mock.SetFault(secrets[2], tc.fault)
 			x := c.chat(context.Background(), chatRequest{text: words("w", 8), stream: tc.stream, headers: cheapest})
-			if x.complete || x.err == nil && (x.key != "mock-3" || x.status != http.StatusOK) {
+			switch {
+			case !tc.stream && (!x.ok() || x.key == "mock-3"):
+				t.Fatalf("the broken answer did not fail over: %v from %q", &x, x.key)
+			case tc.stream && (x.complete || x.err == nil && (x.key != "mock-3" || x.status != http.StatusOK)):
 				t.Fatalf("the client was not told its answer broke: %v from %q", &x, x.key)
 			}
 			waitFor(t, "the attempt to settle", 10*time.Second, func() bool { return p.openAttempts() == 0 })
@@ -299,7 +304,7 @@ func TestClientDisconnectMidStream(t *testing.T) {
 				}
 			}
 			waitFor(t, "a request line for the cancelled streams", 10*time.Second, func() bool {
-				return strings.Contains(p.logs.String(), `"status":200`)
+				return strings.Contains(p.logs.String(), `"status":499`)
 			})
 			t.Logf("figures: mode=%s disconnects=%d keys_penalised=0 open_attempts=0", mode, n)
 		})

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
@@ -41,7 +44,9 @@ type Call struct {
 // Answer is the provider's answer to a [Call]. Its Body must be read to
 // the end or closed: that settles the attempt (its cost, usage and the
 // key's health) — journaled at once, applied to the core by the next call
-// into it or by [Answer.Settled].
+// into it or by [Answer.Settled]. An answer that is not a stream (up to
+// [MaxBufferedAnswer]) has been read whole and settled before Do returns
+// it: its Body is in memory, its Header has the Content-Length.
 type Answer struct {
 	Status int
 	Header http.Header
@@ -76,11 +81,17 @@ func (a *Answer) Settled() (abi.Outcome, abi.Effects) {
 }
 
 // UpstreamError is the error Do returns when no provider answered: every
-// attempt failed before a response (connection, timeout, adapter).
+// attempt failed before a response (connection, timeout, adapter), or
+// its answer broke off before Do returned it ([ErrAnswerBroke]).
 type UpstreamError struct {
+	// Attempts counts the calls made, as [Answer.Attempts].
 	Attempts int
-	Result   abi.Result
-	Err      error
+	// Result and Err say how the last attempt failed.
+	Result abi.Result
+	Err    error
+	// Key and Provider are the last attempt's key.
+	Key      abi.KeyID
+	Provider abi.ProviderID
 }
 
 func (e *UpstreamError) Error() string {
@@ -88,6 +99,20 @@ func (e *UpstreamError) Error() string {
 }
 
 func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// ErrAnswerBroke is wrapped by an [UpstreamError] whose last attempt's
+// answer broke off (the connection failed, or the body was malformed)
+// before Do returned it.
+var ErrAnswerBroke = errors.New("router: the provider's answer broke off")
+
+// MaxBufferedAnswer bounds the answer (not a stream) that Do reads whole
+// before returning it; a larger one is returned as it goes on, and can no
+// longer fail over if it breaks.
+const MaxBufferedAnswer = 32 << 20
+
+// answerGrace is how long an answer being read may go on after the call's
+// context ended, for its usage (which comes last) to arrive.
+const answerGrace = 2 * time.Second
 
 // retryable reports whether another key might answer where this one failed.
 func retryable(r abi.Result) bool {
@@ -114,7 +139,9 @@ type failure struct {
 // a timeout, a connection error or a rejected secret — each outcome
 // reported to the core — until a key answers, the attempt limit is reached
 // or ctx ends. A stream fails over only before its first byte: Do returns
-// as soon as a provider's headers arrive.
+// as soon as a provider's headers arrive. Any other answer is read whole
+// first (up to [MaxBufferedAnswer]), so one that breaks off fails over as
+// a connection error would; its attempt is settled with the failure.
 //
 // When the core refuses, Do returns a *Refusal; when no provider answered
 // at all, an *UpstreamError. When every attempt got an error answer, the
@@ -148,6 +175,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		sameKey  bool // retrying the same key after a short Retry-After
 		waited   bool // this key was retried after a short Retry-After
 		d        *abi.Decision
+		tried    *abi.Decision // the last attempt's
 	)
 	for {
 		if !oldKey && !sameKey {
@@ -165,6 +193,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 			}
 		}
 		attempts++
+		tried = d
 		p, s := r.reach(d)
 		if p == nil {
 			r.report(d, abi.Outcome{Result: abi.Cancelled})
@@ -212,9 +241,32 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		}
 		if resp.Result == abi.Success || !retryable(resp.Result) {
 			a := &Answer{Status: resp.Status, Header: resp.Header, Decision: d, Attempts: attempts,
-				Overhead: time.Since(start) - upstream, InputTokens: tokens, r: r, settled: make(chan struct{})}
-			a.Body = &settlingBody{r: r, a: a, resp: resp, attempt: d.Attempt, latency: latency, cancel: cancel}
-			return a, nil
+				InputTokens: tokens, r: r, settled: make(chan struct{})}
+			body := &settlingBody{r: r, a: a, resp: resp, attempt: d.Attempt, latency: latency, cancel: cancel}
+			a.Body = body
+			if eventStream(resp.Header) {
+				a.Overhead = time.Since(start) - upstream
+				return a, nil
+			}
+			t1 := time.Now()
+			err := a.readWhole(ctx, body)
+			upstream += time.Since(t1)
+			if err == nil {
+				a.Overhead = time.Since(start) - upstream
+				return a, nil
+			}
+			// The answer broke off before the caller saw a byte of it: the
+			// attempt settled with the failure, which the key's health
+			// learns, and another key may answer.
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			lastErr, lastRes, oldKey, sameKey = fmt.Errorf("%w: %w", ErrAnswerBroke, err), a.outcome.Result, false, false
+			if lastRes == abi.Success || lastRes == abi.Cancelled {
+				lastRes = abi.ConnectionError
+			}
+			req.Exclude = append(req.Exclude, d.Key)
+			continue
 		}
 		// A failed answer: keep it to relay if no other key does better.
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxFailureBody))
@@ -243,7 +295,44 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 			Decision: last.decision, Attempts: attempts, Overhead: time.Since(start) - upstream,
 			InputTokens: tokens, settled: closed}, nil
 	}
-	return nil, &UpstreamError{Attempts: attempts, Result: lastRes, Err: lastErr}
+	e := &UpstreamError{Attempts: attempts, Result: lastRes, Err: lastErr}
+	if tried != nil {
+		e.Key, e.Provider = tried.Key, tried.Provider
+	}
+	return nil, e
+}
+
+// eventStream reports whether an answer is a server-sent event stream.
+func eventStream(h http.Header) bool {
+	return strings.HasPrefix(h.Get("Content-Type"), "text/event-stream")
+}
+
+// readWhole reads the answer's body b to its end before Do returns it,
+// up to [MaxBufferedAnswer]; the rest of a larger one is left to the
+// caller. If ctx ends meanwhile, the answer goes on for answerGrace, then
+// is closed. It returns the error that broke the body off.
+func (a *Answer) readWhole(ctx context.Context, b *settlingBody) error {
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(answerGrace, func() { b.Close() }) })
+	defer stop()
+	buf, err := io.ReadAll(io.LimitReader(b, MaxBufferedAnswer+1))
+	switch {
+	case err != nil:
+		b.Close()
+		return err
+	case len(buf) > MaxBufferedAnswer:
+		a.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(buf), b), b}
+		return nil
+	}
+	b.Close() // settled at its end: this releases the provider's body
+	if a.Header == nil {
+		a.Header = http.Header{}
+	}
+	a.Header.Set("Content-Length", strconv.Itoa(len(buf)))
+	a.Body = io.NopCloser(bytes.NewReader(buf))
+	return nil
 }
 
 // upstreamPart is how much of an adapter call that took took was spent
@@ -359,12 +448,14 @@ type settlingBody struct {
 	latency int64
 	cancel  context.CancelFunc
 	once    sync.Once
-	events  int64 // server-sent events read, for a cut stream's estimate
+	// events counts the server-sent events read, for a cut stream's
+	// estimate (atomic: Close may settle while Read goes on).
+	events atomic.Int64
 }
 
 func (b *settlingBody) Read(p []byte) (int, error) {
 	n, err := b.resp.Body.Read(p)
-	b.events += int64(bytes.Count(p[:n], sseData))
+	b.events.Add(int64(bytes.Count(p[:n], sseData)))
 	if err != nil {
 		b.settle()
 	}
@@ -389,7 +480,7 @@ func (b *settlingBody) settle() {
 			// A successful answer cut before its usage arrived: the provider
 			// bills what it did, so charge the prompt's estimate and a token
 			// per streamed event, and cut streams cannot dodge a budget.
-			o.Usage = abi.Usage{InputTokens: abi.Tokens(b.a.InputTokens), OutputTokens: abi.Tokens(b.events)}
+			o.Usage = abi.Usage{InputTokens: abi.Tokens(b.a.InputTokens), OutputTokens: abi.Tokens(b.events.Load())}
 		}
 		b.a.outcome = o
 		b.a.settlement = b.r.settleLater(context.Background(), b.a.Decision, o)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // Model listing bounds: Anthropic pages its list; a page holds at most
@@ -82,7 +83,7 @@ func (a *Adapter) modelsPage(ctx context.Context, req *sdk.Request, endpoint str
 // whether more follow, and the id to continue after.
 func parseModels(body []byte) (models []sdk.Model, more bool, last string, err error) {
 	data := gjson.GetBytes(body, "data")
-	if !gjson.ValidBytes(body) || !data.IsArray() {
+	if !translate.Valid(body) || !data.IsArray() {
 		return nil, false, "", errModels
 	}
 	bad := false

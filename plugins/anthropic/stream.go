@@ -63,7 +63,7 @@ func (s *streamReader) step() ([]byte, error) {
 // inspect reads one event and returns the bytes to relay for it: the
 // event as it came, or its translation for the client.
 func (s *streamReader) inspect(event string, data, raw []byte) []byte {
-	if len(data) > 0 && !gjson.ValidBytes(data) {
+	if len(data) > 0 && !translate.Valid(data) {
 		s.fail("anthropic: malformed stream event")
 		if s.convert != nil {
 			return nil // nothing the client's format could carry

@@ -56,7 +56,7 @@ func TestStreamReader(t *testing.T) {
 			err: "anthropic: the stream ended before message_stop"},
 		{name: "untranslatable block", convert: true, in: startEvent +
 			"event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n" + stopEvent,
-			want: chunk(`{"role":"assistant","content":""}`) + "data: [DONE]\n\n", usage: started,
+			want: chunk(`{"role":"assistant","content":""}`), usage: started,
 			err: `anthropic: translate: content block type "thinking" has no OpenAI equivalent`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // Model listing bounds: bytes per page, pages per listing.
@@ -25,7 +26,7 @@ var errModels = errors.New("malformed model listing")
 // page's token.
 func parseModels(body []byte) ([]sdk.Model, string, error) {
 	list := gjson.GetBytes(body, "models")
-	if !gjson.ValidBytes(body) || (list.Exists() && !list.IsArray()) {
+	if !translate.Valid(body) || (list.Exists() && !list.IsArray()) {
 		return nil, "", errModels
 	}
 	var models []sdk.Model

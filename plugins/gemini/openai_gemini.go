@@ -349,7 +349,7 @@ func assistantParts(m gjson.Result, field string, calls map[string]string) ([]pa
 		if args == "" {
 			args = "{}"
 		}
-		if !gjson.Valid(args) || !gjson.Parse(args).IsObject() {
+		if !translate.Valid([]byte(args)) || !gjson.Parse(args).IsObject() {
 			return nil, refuse(f+".function.arguments", "not a JSON object")
 		}
 		calls[tc.Get("id").String()] = name
@@ -380,7 +380,7 @@ func toolResult(m gjson.Result, field string, calls map[string]string) (part, er
 		text = b.String()
 	}
 	resp := json.RawMessage(nil)
-	if gjson.Valid(text) && gjson.Parse(text).IsObject() {
+	if translate.Valid([]byte(text)) && gjson.Parse(text).IsObject() {
 		resp = compact(text)
 	} else {
 		resp, _ = json.Marshal(map[string]string{"content": text})

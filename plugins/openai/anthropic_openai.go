@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
@@ -81,7 +79,7 @@ func (m *messagesReader) load() ([]byte, error) {
 		return nil, fmt.Errorf("openai: read answer: %w", err)
 	case len(b) > maxJSONBody:
 		return nil, &sdk.Error{Result: abi.ServerError, Message: fmt.Sprintf("openai: answer larger than %d bytes", maxJSONBody)}
-	case !gjson.ValidBytes(b):
+	case !translate.Valid(b):
 		return nil, &sdk.Error{Result: abi.ServerError, Message: "openai: malformed JSON answer"}
 	}
 	m.usage, _ = usageOf(b)

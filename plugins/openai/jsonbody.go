@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // maxJSONBody bounds the copy of a JSON answer kept to read its usage at
@@ -38,7 +37,7 @@ func (j *jsonReader) Read(p []byte) (int, error) {
 	}
 	switch {
 	case err == io.EOF && !j.overflow:
-		if !gjson.ValidBytes(j.copy) {
+		if !translate.Valid(j.copy) {
 			return n, &sdk.Error{Result: abi.ServerError, Message: "openai: malformed JSON answer"}
 		}
 		j.usage, _ = usageOf(j.copy)

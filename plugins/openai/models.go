@@ -6,6 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
+	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
 )
 
 // maxModelsBody bounds a model listing (OpenRouter's lists hundreds).
@@ -18,7 +19,7 @@ var errModels = errors.New("malformed model listing")
 // parseModels reads an OpenAI model listing.
 func parseModels(body []byte) ([]sdk.Model, error) {
 	data := gjson.GetBytes(body, "data")
-	if !gjson.ValidBytes(body) || !data.IsArray() {
+	if !translate.Valid(body) || !data.IsArray() {
 		return nil, errModels
 	}
 	var models []sdk.Model

@@ -75,7 +75,7 @@ func (s *streamReader) inspect(data, raw []byte) []byte {
 	if len(data) == 0 || bytes.Equal(data, doneData) {
 		return raw
 	}
-	if !gjson.ValidBytes(data) {
+	if !translate.Valid(data) {
 		s.fail("openai: malformed stream event")
 		return raw
 	}

@@ -36,6 +36,7 @@ func (t *AnthropicToOpenAI) ResponseStream() Stream {
 type toAnthropicStream struct {
 	started bool
 	done    bool
+	broken  bool // an event broke the stream: nothing more is translated
 	// open is the type of the open content block ("" if none), block its
 	// index and next the index of the block to open next.
 	open        string
@@ -47,6 +48,19 @@ type toAnthropicStream struct {
 }
 
 func (s *toAnthropicStream) Event(_ string, data []byte) ([]byte, error) {
+	if s.broken {
+		return nil, ErrStreamBroken
+	}
+	out, err := s.event(data)
+	if err != nil {
+		s.broken = true
+		return nil, err
+	}
+	return out, nil
+}
+
+// event translates one event's data.
+func (s *toAnthropicStream) event(data []byte) ([]byte, error) {
 	if len(data) == 0 { // a comment: a keep-alive, once the message has begun
 		if !s.started || s.done {
 			return nil, nil
@@ -59,11 +73,12 @@ func (s *toAnthropicStream) Event(_ string, data []byte) ([]byte, error) {
 		}
 		return s.finishMessage(nil)
 	}
-	if !gjson.ValidBytes(data) {
+	if !Valid(data) {
 		return nil, errMalformedEvent
 	}
 	doc := gjson.ParseBytes(data)
 	if e := doc.Get("error"); e.Exists() {
+		s.broken = true
 		return appendEvent(nil, "error", anthropicErrorBody("api_error", e.Get("message").Str)), nil
 	}
 	var out []byte
@@ -187,9 +202,12 @@ func appendJSONEvent(out []byte, name string, event any) ([]byte, error) {
 }
 
 // End closes a stream that stopped after its finish_reason without
-// "data: [DONE]"; a stream cut before its finish_reason is [ErrStreamCut].
+// "data: [DONE]"; a stream cut before its finish_reason is [ErrStreamCut],
+// a broken one [ErrStreamBroken].
 func (s *toAnthropicStream) End() ([]byte, error) {
 	switch {
+	case s.broken:
+		return nil, ErrStreamBroken
 	case s.done:
 		return nil, nil
 	case s.started && s.finish != nil:

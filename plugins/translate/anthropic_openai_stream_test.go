@@ -69,7 +69,7 @@ func TestAnthropicToOpenAIStream(t *testing.T) {
 		runStream(t, NewAnthropicToOpenAI().ResponseStream(), []step{
 			{"", `{"error":{"message":"The server had an error","type":"server_error"}}`,
 				ev("error", `{"type":"error","error":{"type":"api_error","message":"The server had an error"}}`)},
-		}, "", ErrStreamCut)
+		}, "", ErrStreamBroken)
 	})
 	t.Run("cut before the finish", func(t *testing.T) {
 		runStream(t, NewAnthropicToOpenAI().ResponseStream(), []step{

@@ -75,6 +75,14 @@
 // image_url.detail and Anthropic's cache_control (OpenAI caches prompts by
 // itself).
 //
+// # Limits
+//
+// Every document the package reads — request bodies, answers, stream
+// events, tool call arguments — nests arrays and objects at most
+// [MaxDepth] deep: a walk that does not recurse checks it before gjson,
+// whose validation does. Hosts check client bodies with [CheckObject],
+// which also refuses a top-level key given twice.
+//
 // # Streams
 //
 // A [Stream] is fed the provider's events one at a time and returns the
@@ -83,5 +91,7 @@
 // loose deltas, numbered tool calls and the usage in a last chunk (which
 // the translated request asks for). The package docs of
 // [OpenAIToAnthropic.ResponseStream] and [AnthropicToOpenAI.ResponseStream]
-// list the event mapping.
+// list the event mapping. A stream broken by an event (malformed, or an
+// error event) stays broken: nothing after it is translated, so no clean
+// ending (message_stop, "[DONE]") follows a failure.
 package translate

@@ -8,16 +8,13 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// parseObject parses a request body that must be a JSON object.
+// parseObject parses a request body that must be a JSON object (nested
+// at most [MaxDepth] deep).
 func parseObject(raw []byte) (gjson.Result, error) {
-	if !gjson.ValidBytes(raw) {
+	if !IsObject(raw) {
 		return gjson.Result{}, errNotObject
 	}
-	doc := gjson.ParseBytes(raw)
-	if !doc.IsObject() {
-		return gjson.Result{}, errNotObject
-	}
-	return doc, nil
+	return gjson.ParseBytes(raw), nil
 }
 
 // members calls fn with each member of the object v, in the document's
@@ -117,9 +114,9 @@ func stringList(v gjson.Result, field string) ([]string, error) {
 }
 
 // compactObject returns the JSON object text s compacted; ok is false if s
-// is not a JSON object.
+// is not a JSON object (nested at most [MaxDepth] deep).
 func compactObject(s string) (json.RawMessage, bool) {
-	if !gjson.Valid(s) || !gjson.Parse(s).IsObject() {
+	if !IsObject([]byte(s)) {
 		return nil, false
 	}
 	var buf bytes.Buffer

@@ -1,20 +1,9 @@
 package translate
 
-import "github.com/tidwall/gjson"
-
-// IsObject reports whether b is one valid JSON object, without copying it
-// (gjson.ParseBytes(b).IsObject() copies b to a string to look at its
-// first byte).
+// IsObject reports whether b is one valid JSON object nested at most
+// [MaxDepth] deep, without copying it (gjson.ParseBytes(b).IsObject()
+// copies b to a string to look at its first byte). Unlike [CheckObject],
+// it allows a key twice.
 func IsObject(b []byte) bool {
-	if !gjson.ValidBytes(b) {
-		return false
-	}
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\n', '\r':
-			continue
-		}
-		return c == '{'
-	}
-	return false
+	return startsObject(b) && Valid(b)
 }

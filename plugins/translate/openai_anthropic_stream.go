@@ -37,16 +37,30 @@ type toOpenAIStream struct {
 	tools        map[int64]int // content block index → tool call index
 	usage        anthropicUsage
 	done         bool // message_stop was seen
+	broken       bool // an event broke the stream: nothing more is translated
 }
 
 // errMalformedEvent is an event whose data is not a JSON object.
 var errMalformedEvent = errors.New("translate: malformed stream event")
 
 func (s *toOpenAIStream) Event(_ string, data []byte) ([]byte, error) {
+	if s.broken {
+		return nil, ErrStreamBroken
+	}
+	out, err := s.event(data)
+	if err != nil {
+		s.broken = true
+		return nil, err
+	}
+	return out, nil
+}
+
+// event translates one event's data.
+func (s *toOpenAIStream) event(data []byte) ([]byte, error) {
 	if len(data) == 0 {
 		return nil, nil
 	}
-	if !gjson.ValidBytes(data) {
+	if !Valid(data) {
 		return nil, errMalformedEvent
 	}
 	doc := gjson.ParseBytes(data)
@@ -83,6 +97,7 @@ func (s *toOpenAIStream) Event(_ string, data []byte) ([]byte, error) {
 	case "ping":
 		return []byte(": ping\n\n"), nil
 	case "error":
+		s.broken = true
 		typ, msg := doc.Get("error.type").Str, doc.Get("error.message").Str
 		return appendEvent(nil, "", openAIErrorBody(msg, typ, "", openAIErrorCodes[typ])), nil
 	}
@@ -160,7 +175,10 @@ func (s *toOpenAIStream) chunk(delta openAIDelta, finish *string) ([]byte, error
 }
 
 func (s *toOpenAIStream) End() ([]byte, error) {
-	if !s.done {
+	switch {
+	case s.broken:
+		return nil, ErrStreamBroken
+	case !s.done:
 		return nil, ErrStreamCut
 	}
 	return nil, nil

@@ -94,7 +94,7 @@ func TestOpenAIToAnthropicStream(t *testing.T) {
 			textStream[0],
 			{"error", `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`,
 				`data: {"error":{"message":"Overloaded","type":"overloaded_error","param":null,"code":null}}` + "\n\n"},
-		}, "", ErrStreamCut)
+		}, "", ErrStreamBroken)
 	})
 	t.Run("cut short", func(t *testing.T) {
 		runStream(t, NewOpenAIToAnthropic().ResponseStream(1700000000), textStream[:4], "", ErrStreamCut)

@@ -10,7 +10,9 @@ type Stream interface {
 	// "event:" field, empty if none) and its data (empty for a comment),
 	// into the bytes to send the client: zero or more whole events. An
 	// error means the event cannot be translated; the stream is then
-	// broken.
+	// broken, as it is after an error event (translated into the
+	// client's): later events and End return [ErrStreamBroken] and
+	// nothing, so no clean ending follows a failure.
 	Event(event string, data []byte) ([]byte, error)
 	// End is called once the upstream stream has ended cleanly. It
 	// returns the client's closing events, if the upstream did not send
@@ -22,3 +24,8 @@ type Stream interface {
 // ErrStreamCut is returned by [Stream.End] for an upstream stream that
 // ended before its last event (message_stop, or a finish_reason).
 var ErrStreamCut = errors.New("translate: the stream ended before the answer was complete")
+
+// ErrStreamBroken is returned by [Stream.Event] and [Stream.End] once an
+// earlier event broke the stream: it could not be translated, or it was
+// an error event.
+var ErrStreamBroken = errors.New("translate: the stream broke at an earlier event")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -52,6 +53,9 @@ type clientAPI struct {
 	authenticate func(*auth, *http.Request) (abi.ClientID, *apiError)
 	// writeError writes an error in the API's shape.
 	writeError func(*apiError, http.ResponseWriter)
+	// streamError, if set, is the event a stream that broke off ends with
+	// before the connection is aborted.
+	streamError []byte
 }
 
 // openAIAPI is OpenAI's API on one of its endpoints: bearer keys, errors
@@ -98,8 +102,12 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		doStart := time.Now()
 		ans, err := s.router.Do(ctx, call.Call)
 		if err != nil {
+			var upstream *router.UpstreamError
+			if errors.As(err, &upstream) {
+				rec.attempts, rec.key, rec.provider = upstream.Attempts, string(upstream.Key), string(upstream.Provider)
+			}
 			if errors.Is(err, context.Canceled) && req.Context().Err() != nil {
-				rec.status, rec.code = 499, "client_closed_request"
+				rec.status, rec.code = statusClientClosed, "client_closed_request"
 				return
 			}
 			api.writeError(rec.fail(errorFor(err)), w)
@@ -126,18 +134,30 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		// answer gets a moment to end (its usage comes last), then it is
 		// closed.
 		hangup := context.AfterFunc(req.Context(), func() { time.AfterFunc(hangupGrace, func() { ans.Body.Close() }) })
-		broken := relay(w, ans.Body, stream)
-		if _, sized := h["Content-Length"]; sized && !broken {
+		end := relay(w, ans.Body, stream)
+		if end != relayed && req.Context().Err() != nil {
+			end = clientGone // its hang-up is what cut the answer short
+		}
+		switch _, sized := h["Content-Length"]; {
+		case end == relayed && sized:
 			// The client has the whole answer once it is flushed: it need
 			// not wait for the accounting and the log line.
 			_ = http.NewResponseController(w).Flush()
+		case end == brokeOff && stream && api.streamError != nil:
+			// Tell the client in its API's terms before the abort.
+			if _, err := w.Write(api.streamError); err == nil {
+				_ = http.NewResponseController(w).Flush()
+			}
 		}
 		hangup()
 		ans.Body.Close()
 		outcome, fx := ans.Settled()
 		rec.usage, rec.cost, rec.result = outcome.Usage, fx.Cost, outcome.Result
 		s.metrics.observe(overhead)
-		if broken {
+		switch end {
+		case clientGone:
+			rec.status, rec.code = statusClientClosed, "client_closed_request"
+		case brokeOff:
 			// The provider's answer broke off: abort the response, as
 			// httputil.ReverseProxy does, so the client sees an error
 			// rather than a shorter answer that looks complete.
@@ -146,6 +166,10 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		}
 	}
 }
+
+// statusClientClosed is the status logged for a client that went away
+// before its answer ended (nginx's 499).
+const statusClientClosed = 499
 
 // forwardHeaders copies the provider's headers a client should see. Rate
 // limits, organisations and cookies describe one key of the pool, not the
@@ -169,11 +193,22 @@ func forwardHeaders(dst, src http.Header, status int, stream bool) {
 // for its usage to arrive.
 const hangupGrace = 2 * time.Second
 
+// relayEnd is how a relay ended.
+type relayEnd uint8
+
+const (
+	relayed    relayEnd = iota // the whole answer was written
+	brokeOff                   // the answer broke off while the client was there
+	clientGone                 // the client went away first (a write failed, or its request ended)
+)
+
 // relay copies an answer to the client as it arrives; a stream is flushed
-// chunk by chunk. When the client goes away it reads on without writing,
-// until the answer ends or is closed (see hangupGrace). It reports whether
-// the answer broke off while the client was still there.
-func relay(w http.ResponseWriter, body io.Reader, stream bool) (broken bool) {
+// chunk by chunk. What comes with the error that breaks an answer off is
+// not written: adapters hold a stream's clean ending (message_stop,
+// "[DONE]") to send it with the end, and after a failure it would be a
+// lie. When the client goes away it reads on without writing, until the
+// answer ends or is closed (see hangupGrace).
+func relay(w http.ResponseWriter, body io.Reader, stream bool) relayEnd {
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf := *bp
@@ -181,15 +216,21 @@ func relay(w http.ResponseWriter, body io.Reader, stream bool) (broken bool) {
 	gone := false
 	for {
 		n, err := body.Read(buf)
-		if n > 0 && !gone {
+		if n > 0 && !gone && (err == nil || err == io.EOF) {
 			_, werr := w.Write(buf[:n])
 			if werr == nil && stream {
 				werr = rc.Flush()
 			}
 			gone = werr != nil
 		}
-		if err != nil {
-			return err != io.EOF && !gone
+		switch {
+		case err == nil:
+		case gone:
+			return clientGone
+		case err == io.EOF:
+			return relayed
+		default:
+			return brokeOff
 		}
 	}
 }
@@ -216,8 +257,11 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 		}
 		return nil, badRequest("unreadable_body", "could not read the request body")
 	}
-	if !translate.IsObject(body) {
-		return nil, badRequest("invalid_json", "the request body is not a JSON object")
+	// Checked before anything parses the body: gjson recurses per level of
+	// nesting, and a key given twice would be read here as its first
+	// occurrence but by the provider as its last.
+	if err := translate.CheckObject(body); err != nil {
+		return nil, badRequest("invalid_json", bodyError(err))
 	}
 	fields := gjson.GetManyBytes(body, api.fields...)
 	model := fields[0]
@@ -227,21 +271,89 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 	c := &clientCall{Call: router.Call{Endpoint: api.endpoint, Format: api.format, Model: model.Str, Body: body,
 		Objective: req.Header.Get(headerObjective)}}
 	c.stream = fields[1].Bool()
-	for _, f := range fields[2:] {
-		if f.Exists() {
-			c.MaxOutputTokens = f.Int()
-			break
+	for i, f := range fields[2:] {
+		// The largest bound counts: a budget reserves for the worst.
+		n, aerr := tokenBound(api.fields[2+i], f)
+		if aerr != nil {
+			return nil, aerr
 		}
-	}
-	if c.MaxOutputTokens < 0 {
-		return nil, badRequest("invalid_max_tokens", "max_tokens must not be negative")
+		c.MaxOutputTokens = max(c.MaxOutputTokens, n)
 	}
 	if c.Objective != "" {
-		if _, err := router.ParseObjective(c.Objective); err != nil {
-			return nil, badRequest("invalid_objective", err.Error())
+		if err := checkObjective(c.Objective); err != nil {
+			return nil, badRequest("invalid_objective", headerObjectiveName+": "+err.Error())
 		}
 	}
 	return c, nil
+}
+
+// bodyError says why a request body is refused, for [translate.CheckObject]'s error.
+func bodyError(err error) string {
+	var dup *translate.DuplicateKeyError
+	switch {
+	case errors.As(err, &dup):
+		return "the request body has a " + strings.TrimPrefix(dup.Error(), "translate: ")
+	case errors.Is(err, translate.ErrTooDeep):
+		return "the request body nests arrays and objects deeper than " + strconv.Itoa(translate.MaxDepth) + " levels"
+	}
+	return "the request body is not a JSON object"
+}
+
+// maxTokenCount is the most tokens the core counts in a request.
+const maxTokenCount = 1 << 36
+
+// tokenBound reads a field bounding the answer's tokens (max_tokens …):
+// 0 if absent or null, else a count of 0..maxTokenCount.
+func tokenBound(field string, v gjson.Result) (int64, *apiError) {
+	if !v.Exists() || v.Type == gjson.Null {
+		return 0, nil
+	}
+	n := v.Int() // clamped to int64
+	switch {
+	case n < 0 || v.Type == gjson.Number && v.Num < 0:
+		return 0, badRequest("invalid_max_tokens", field+" must not be negative")
+	case n > maxTokenCount || v.Type == gjson.Number && v.Num > maxTokenCount:
+		return 0, badRequest("invalid_max_tokens", field+" must be at most "+strconv.Itoa(maxTokenCount))
+	}
+	return n, nil
+}
+
+// headerObjectiveName is the objective header as clients write it.
+const headerObjectiveName = "x-apikeyrouter-objective"
+
+// maxSecondaryGoals is how many secondary goals the core takes.
+const maxSecondaryGoals = 4
+
+// checkObjective checks an objective header as the core would, so that
+// every bad objective is an invalid_objective, not the core's
+// invalid_argument.
+func checkObjective(s string) error {
+	o, err := router.ParseObjective(s)
+	if err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "objective: "))
+	}
+	if len(o.Secondary) > maxSecondaryGoals {
+		return fmt.Errorf("%d secondary goals, at most %d", len(o.Secondary), maxSecondaryGoals)
+	}
+	named, weighted := map[abi.Goal]bool{o.Primary: true}, map[abi.Goal]bool{}
+	for _, g := range o.Secondary {
+		if named[g] {
+			return fmt.Errorf("goal %s is named twice", g)
+		}
+		named[g] = true
+	}
+	var total int64
+	for _, w := range o.Weights {
+		if weighted[w.Goal] {
+			return fmt.Errorf("goal %s is weighted twice", w.Goal)
+		}
+		weighted[w.Goal] = true
+		total += w.Milli
+	}
+	if len(o.Weights) > 0 && total == 0 {
+		return errors.New("the weights sum to zero")
+	}
+	return nil
 }
 
 // usd formats nano-USD as a dollar amount with nine decimals.

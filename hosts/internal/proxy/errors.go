@@ -1,10 +1,12 @@
 package proxy
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
@@ -57,6 +59,39 @@ func (e *apiError) writeHeader(w http.ResponseWriter) {
 	w.WriteHeader(e.status)
 }
 
+// clientRoutes are the paths of the client API (and health), with the
+// methods each serves, as Allow lists them.
+var clientRoutes = [...]struct{ path, allow string }{
+	{"/v1/chat/completions", "POST"}, {"/v1/completions", "POST"}, {"/v1/embeddings", "POST"}, {"/v1/messages", "POST"},
+	{"/v1/models", "GET, HEAD"}, {"/healthz", "GET, HEAD"}, {"/readyz", "GET, HEAD"}, {"/metrics", "GET, HEAD"},
+}
+
+// clientMethodNotAllowed answers a client route asked with a method it does not
+// serve: 405 with Allow.
+func clientMethodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeRouteError(w, r, &apiError{status: http.StatusMethodNotAllowed, typ: typeInvalidRequest, code: "method_not_allowed",
+			message: r.Method + " is not allowed on " + r.URL.Path + " (allowed: " + allow + ")"})
+	}
+}
+
+// notFound answers a path no route serves.
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeRouteError(w, r, &apiError{status: http.StatusNotFound, typ: typeNotFound, code: "not_found",
+		message: "no route for " + r.Method + " " + r.URL.Path})
+}
+
+// writeRouteError writes an error about the route itself, in Anthropic's
+// shape under /v1/messages, else OpenAI's.
+func writeRouteError(w http.ResponseWriter, r *http.Request, e *apiError) {
+	if p := r.URL.Path; p == "/v1/messages" || strings.HasPrefix(p, "/v1/messages/") {
+		e.writeAnthropic(w)
+		return
+	}
+	e.write(w)
+}
+
 func badRequest(code, msg string) *apiError {
 	return &apiError{status: http.StatusBadRequest, typ: typeInvalidRequest, code: code, message: msg}
 }
@@ -96,8 +131,15 @@ func errorFor(err error) *apiError {
 		if upstream.Result == abi.Timeout {
 			status = http.StatusGatewayTimeout
 		}
+		msg := "no provider answered after "
+		if errors.Is(err, router.ErrAnswerBroke) {
+			msg = "the provider's answer broke off, after "
+		}
 		return &apiError{status: status, typ: typeUpstream, code: "upstream_unavailable",
-			message: "no provider answered after " + strconv.Itoa(upstream.Attempts) + " attempt(s): " + upstream.Result.String()}
+			message: msg + strconv.Itoa(upstream.Attempts) + " attempt(s): " + upstream.Result.String()}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &apiError{status: http.StatusGatewayTimeout, typ: typeUpstream, code: "upstream_unavailable",
+			message: "no provider answered within the request timeout (APIKEYROUTER_REQUEST_TIMEOUT)"}
 	}
 	return &apiError{status: http.StatusInternalServerError, typ: typeServer, code: "internal_error", message: "internal error"}
 }

@@ -23,7 +23,17 @@ var anthropicAPI = clientAPI{
 	fields:       []string{"model", "stream", "max_tokens"},
 	authenticate: (*auth).anthropicClient,
 	writeError:   (*apiError).writeAnthropic,
+	streamError:  anthropicStreamError,
 }
+
+// anthropicStreamError is the event that ends a Messages stream whose
+// provider broke off, as Anthropic's own streams report a failure: an
+// error event of type api_error.
+var anthropicStreamError = func() []byte {
+	b, _ := json.Marshal(anthropicError{Type: "error",
+		Error: anthropicErrorDetail{Type: "api_error", Message: "the provider's stream broke off"}})
+	return []byte("event: error\ndata: " + string(b) + "\n\n")
+}()
 
 // errNoAnthropicKey is a Messages request without a key.
 var errNoAnthropicKey = &apiError{status: http.StatusUnauthorized, typ: typeAuthentication, code: "missing_api_key",

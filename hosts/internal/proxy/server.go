@@ -93,10 +93,10 @@ func New(r *router.Router, cfg Config) (*Server, error) {
 	})
 	s.mux.HandleFunc("GET /readyz", s.handleReady)
 	s.mux.HandleFunc("GET /metrics", s.metrics.serve)
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		(&apiError{status: http.StatusNotFound, typ: typeNotFound, code: "not_found",
-			message: "no route for " + r.Method + " " + r.URL.Path}).write(w)
-	})
+	for _, route := range clientRoutes {
+		s.mux.HandleFunc(route.path, clientMethodNotAllowed(route.allow)) // the methods above win
+	}
+	s.mux.HandleFunc("/", notFound)
 	s.routeAdmin()
 	return s, nil
 }
