@@ -34,9 +34,9 @@ func (t *AnthropicToOpenAI) ResponseStream() Stream {
 
 // toAnthropicStream is [AnthropicToOpenAI.ResponseStream]'s Stream.
 type toAnthropicStream struct {
-	started bool
-	done    bool
-	broken  bool // an event broke the stream: nothing more is translated
+	started   bool
+	done      bool
+	breakable // an event broke the stream: nothing more is translated
 	// open is the type of the open content block ("" if none), block its
 	// index and next the index of the block to open next.
 	open        string
@@ -48,15 +48,7 @@ type toAnthropicStream struct {
 }
 
 func (s *toAnthropicStream) Event(_ string, data []byte) ([]byte, error) {
-	if s.broken {
-		return nil, ErrStreamBroken
-	}
-	out, err := s.event(data)
-	if err != nil {
-		s.broken = true
-		return nil, err
-	}
-	return out, nil
+	return s.guard(data, s.event)
 }
 
 // event translates one event's data.

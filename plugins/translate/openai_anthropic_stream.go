@@ -37,22 +37,14 @@ type toOpenAIStream struct {
 	tools        map[int64]int // content block index → tool call index
 	usage        anthropicUsage
 	done         bool // message_stop was seen
-	broken       bool // an event broke the stream: nothing more is translated
+	breakable         // an event broke the stream: nothing more is translated
 }
 
 // errMalformedEvent is an event whose data is not a JSON object.
 var errMalformedEvent = errors.New("translate: malformed stream event")
 
 func (s *toOpenAIStream) Event(_ string, data []byte) ([]byte, error) {
-	if s.broken {
-		return nil, ErrStreamBroken
-	}
-	out, err := s.event(data)
-	if err != nil {
-		s.broken = true
-		return nil, err
-	}
-	return out, nil
+	return s.guard(data, s.event)
 }
 
 // event translates one event's data.

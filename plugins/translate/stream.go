@@ -29,3 +29,20 @@ var ErrStreamCut = errors.New("translate: the stream ended before the answer was
 // earlier event broke the stream: it could not be translated, or it was
 // an error event.
 var ErrStreamBroken = errors.New("translate: the stream broke at an earlier event")
+
+// breakable is what a stream remembers of an event that broke it.
+type breakable struct{ broken bool }
+
+// guard translates an event with translate unless the stream is broken,
+// and breaks it when translate fails.
+func (b *breakable) guard(data []byte, translate func([]byte) ([]byte, error)) ([]byte, error) {
+	if b.broken {
+		return nil, ErrStreamBroken
+	}
+	out, err := translate(data)
+	if err != nil {
+		b.broken = true
+		return nil, err
+	}
+	return out, nil
+}
