@@ -22,7 +22,8 @@ type Call struct {
 	// Endpoint is the provider endpoint, e.g. sdk.EndpointChatCompletions
 	// (the default); Format the body's format, default sdk.FormatOpenAI.
 	Endpoint, Format string
-	// Model is the model name the body asks for.
+	// Model is the model name the body asks for: a name a provider
+	// serves, or "<provider>/<name>" (see [Router.Do]).
 	Model string
 	// Body is the client's request body; it is never modified.
 	Body []byte
@@ -143,6 +144,13 @@ type failure struct {
 // first (up to [MaxBufferedAnswer]), so one that breaks off fails over as
 // a connection error would; its attempt is settled with the failure.
 //
+// A model name some provider serves is routed as it is. Else a name
+// "<provider>/<name>", as LLM-API-Key-Proxy's clients write them, where
+// that provider serves <name>, is routed to that provider only, as <name>:
+// the core (prices, a client's allowed models) and the provider see
+// <name>, the adapter rewriting the body's "model". Such a name with
+// Call.Provider pinned to another provider is refused (invalid_argument).
+//
 // When the core refuses, Do returns a *Refusal; when no provider answered
 // at all, an *UpstreamError. When every attempt got an error answer, the
 // last one is returned as the Answer, for the client to see.
@@ -159,11 +167,26 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 	if c.Format == "" {
 		c.Format = sdk.FormatOpenAI
 	}
+	r.cfg.RLock()
+	t, err := r.resolveLocked(c.Model, c.Provider)
+	var est *Provider
+	if err == nil && c.InputTokens <= 0 {
+		est = r.estimator(t)
+	}
+	r.cfg.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	// model is the provider's name for the model when the body's is not.
+	var model string
+	if t.prefixed {
+		model = t.model
+	}
 	tokens := c.InputTokens
 	if tokens <= 0 {
-		tokens = r.estimate(ctx, &c)
+		tokens = r.estimate(ctx, &c, est, model)
 	}
-	req := abi.RouteRequest{Model: c.Model, Provider: c.Provider, Client: c.Client, Objective: obj, Tags: c.Tags,
+	req := abi.RouteRequest{Model: t.model, Provider: t.provider, Client: c.Client, Objective: obj, Tags: c.Tags,
 		InputTokens: abi.Tokens(tokens), MaxOutputTokens: abi.Tokens(c.MaxOutputTokens)}
 	var (
 		last     *failure
@@ -211,7 +234,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		untilHeaders := context.AfterFunc(ctx, cancel)
 		timer := time.AfterFunc(r.attemptTimeout, cancel)
 		t0 := time.Now()
-		resp, err := p.Adapter.Do(actx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Body: c.Body,
+		resp, err := p.Adapter.Do(actx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Model: model, Body: c.Body,
 			BaseURL: p.BaseURL, Secret: key, Header: mergeHeader(p.Header, c.Header)})
 		took := time.Since(t0)
 		upstream += upstreamPart(resp, took)
@@ -377,14 +400,12 @@ func (r *Router) reach(d *abi.Decision) (*Provider, *secret) {
 	return p, s
 }
 
-// estimate asks the model's adapter for the prompt's tokens; without one,
-// it assumes four bytes a token.
-func (r *Router) estimate(ctx context.Context, c *Call) int64 {
-	r.cfg.RLock()
-	a, p := r.adapterFor(c.Model, c.Provider)
-	r.cfg.RUnlock()
-	if a != nil {
-		n, err := a.EstimateTokens(ctx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Body: c.Body, BaseURL: p.BaseURL})
+// estimate asks the adapter of p, a provider of the call's model, for the
+// prompt's tokens; without one, it assumes four bytes a token. model is
+// the provider's name for the model when the body's is not.
+func (r *Router) estimate(ctx context.Context, c *Call, p *Provider, model string) int64 {
+	if p != nil {
+		n, err := p.Adapter.EstimateTokens(ctx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Model: model, Body: c.Body, BaseURL: p.BaseURL})
 		if err == nil {
 			return n
 		}

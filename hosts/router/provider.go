@@ -110,16 +110,17 @@ func (r *Router) Models() []string {
 	return out
 }
 
-// adapterFor returns the adapter of the first provider serving a model,
-// to estimate its tokens before a provider is chosen.
-func (r *Router) adapterFor(model string, pin abi.ProviderID) (sdk.Adapter, *Provider) {
-	for _, id := range r.modelProviders[model] {
-		if pin != "" && id != pin {
+// estimator returns the first provider of a target that has an adapter,
+// to estimate the prompt's tokens before a provider is chosen; nil if none
+// (the caller holds cfg).
+func (r *Router) estimator(t target) *Provider {
+	for _, id := range t.served {
+		if t.provider != "" && id != t.provider {
 			continue
 		}
 		if p := r.providers[id]; p != nil && p.Adapter != nil {
-			return p.Adapter, p
+			return p
 		}
 	}
-	return nil, nil
+	return nil
 }

@@ -10,7 +10,8 @@ import (
 
 // Request asks for a key for one attempt of an LLM call.
 type Request struct {
-	// Model is the model name, e.g. "gpt-4o-mini".
+	// Model is the model name, e.g. "gpt-4o-mini", or "<provider>/<name>"
+	// as [Router.Do] takes it; the decision's Model is the provider's name.
 	Model string
 	// Objective is a goal name or a JSON mix (see [ParseObjective]); empty
 	// means the configured default.
@@ -51,7 +52,8 @@ func (e *Refusal) Error() string {
 	return s
 }
 
-// Route picks the key for one attempt and explains the choice. A refusal
+// Route picks the key for one attempt and explains the choice; it reads
+// the model name as [Router.Do] does. A refusal
 // (no eligible key, a budget, a client's scope …) returns the decision and
 // a [*Refusal]. Unless a dry run, the attempt must be settled with
 // [Router.Report].
@@ -60,8 +62,12 @@ func (r *Router) Route(req Request) (*abi.Decision, error) {
 	if err != nil {
 		return nil, &Refusal{Code: abi.InvalidArgument, Message: err.Error()}
 	}
+	t, err := r.resolve(req.Model, req.Provider)
+	if err != nil {
+		return nil, err
+	}
 	return r.route(context.Background(), &abi.RouteRequest{
-		Model: req.Model, Provider: req.Provider, Client: req.Client, Objective: obj,
+		Model: t.model, Provider: t.provider, Client: req.Client, Objective: obj,
 		InputTokens: abi.Tokens(req.InputTokens), MaxOutputTokens: abi.Tokens(req.MaxOutputTokens),
 		Exclude: req.Exclude, Tags: req.Tags, DryRun: req.DryRun, Detail: req.Detail,
 	})
