@@ -15,9 +15,9 @@ import (
 // soon as it arrives (a Read returns those already buffered together, but
 // never waits for more): byte for byte, or through convert for a client of
 // another format. On the way it reads the usage of message_start
-// and message_delta. An error event, an event that is not JSON, or a
-// stream that ends before message_stop is relayed as far as it went and
-// then ends the body with a server error instead of io.EOF.
+// and message_delta. A stream that ends before message_stop is relayed as
+// far as it went and then ends the body with a server error instead of
+// io.EOF.
 //
 // message_stop (translated: the usage chunk and "[DONE]") is held until
 // the provider's stream ends and comes with io.EOF in one Read: clients
@@ -26,6 +26,14 @@ import (
 // arrive together or the host may lose the usage to the client's hang-up.
 // Once message_stop has arrived the answer is whole: a connection that
 // then breaks does not fail it.
+//
+// An error event or an event that is not JSON (or, translated, one that
+// cannot be translated) breaks the stream: it is the last event relayed
+// (as it came; translated, the client's error event or nothing), in a
+// Read without error, so the client sees what the provider sent up to the
+// failure. The next Read returns a server error and nothing else, without
+// waiting for the provider's stream to end: the events after it are not
+// read, and what was held, message_stop included, is dropped.
 type streamReader struct {
 	*sdk.EventRelay // Read
 	body            io.ReadCloser
@@ -37,7 +45,7 @@ type streamReader struct {
 	held    []byte // message_stop and what follows, sent with the end
 	usage   usage
 	stopped bool  // message_stop arrived
-	broken  error // the provider's own stream failure, reported at the end
+	broken  error // the provider's own stream failure: nothing is relayed after it
 }
 
 func newStreamReader(body io.ReadCloser) *streamReader {
@@ -49,11 +57,14 @@ func newStreamReader(body io.ReadCloser) *streamReader {
 // step consumes one event and returns what to relay of it (maybe
 // nothing), or ends the stream.
 func (s *streamReader) step() ([]byte, error) {
+	if s.broken != nil {
+		return nil, s.broken // the event that broke the stream was the last
+	}
 	if !s.events.Next() {
 		return s.end()
 	}
 	out := s.inspect(s.events.Event(), s.events.Data(), s.events.Raw())
-	if s.stopped {
+	if s.stopped && s.broken == nil {
 		s.held = append(s.held, out...)
 		return nil, nil
 	}
@@ -100,13 +111,11 @@ func (s *streamReader) fail(msg string) {
 	}
 }
 
-// end returns what ends the stream: the held events (and the client's
-// closing ones) with io.EOF, or with a recorded failure; or a read error
-// before message_stop.
+// end returns what ends a stream that did not break: a read error or a
+// cut before message_stop, or the held events (and the client's closing
+// ones) with io.EOF.
 func (s *streamReader) end() ([]byte, error) {
 	switch {
-	case s.broken != nil:
-		return s.held, s.broken
 	case !s.stopped && s.events.Err() != nil:
 		return nil, fmt.Errorf("anthropic: read stream: %w", s.events.Err())
 	case !s.stopped:

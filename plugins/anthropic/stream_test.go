@@ -2,6 +2,7 @@ package anthropic
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ const (
 	deltaEvent = "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":7}}\n\n"
 	stopEvent  = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
 	errorEvent = "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"
+	malformed  = "data: {\"type\":\n\n"
 )
 
 func TestStreamReader(t *testing.T) {
@@ -43,14 +45,17 @@ func TestStreamReader(t *testing.T) {
 			want: chunk(`{"role":"assistant","content":""}`) + ": ping\n\n" + chunk(`{"content":"Hi"}`) +
 				strings.Replace(chunk(`{}`), `"finish_reason":null`, `"finish_reason":"stop"`, 1) + "data: [DONE]\n\n",
 			usage: full},
-		{name: "error event", in: startEvent + textEvent + errorEvent, want: startEvent + textEvent + errorEvent, usage: started,
+		{name: "error event, then nothing", in: startEvent + textEvent + errorEvent + textEvent + deltaEvent + stopEvent,
+			want: startEvent + textEvent + errorEvent, usage: started,
 			err: "anthropic: stream error event: overloaded_error: Overloaded"},
-		{name: "translated error event", convert: true, in: startEvent + errorEvent, usage: started,
+		{name: "translated error event, then nothing", convert: true, in: startEvent + errorEvent + textEvent + deltaEvent + stopEvent, usage: started,
 			want: chunk(`{"role":"assistant","content":""}`) + `data: {"error":{"message":"Overloaded","type":"overloaded_error","param":null,"code":null}}` + "\n\n",
 			err:  "anthropic: stream error event: overloaded_error: Overloaded"},
-		{name: "malformed event", in: startEvent + "data: {\"type\":\n\n" + stopEvent, want: startEvent + "data: {\"type\":\n\n" + stopEvent,
+		{name: "malformed event, then nothing", in: startEvent + malformed + textEvent + deltaEvent + stopEvent, want: startEvent + malformed,
 			usage: started, err: "anthropic: malformed stream event"},
-		{name: "malformed event, translated: dropped", convert: true, in: startEvent + "data: {\"type\":\n\n",
+		{name: "malformed event after message_stop", in: startEvent + deltaEvent + stopEvent + malformed,
+			want: startEvent + deltaEvent + malformed, usage: full, err: "anthropic: malformed stream event"},
+		{name: "malformed event, translated: dropped", convert: true, in: startEvent + malformed + textEvent + deltaEvent + stopEvent,
 			want: chunk(`{"role":"assistant","content":""}`), usage: started, err: "anthropic: malformed stream event"},
 		{name: "cut before message_stop", in: startEvent + textEvent, want: startEvent + textEvent, usage: started,
 			err: "anthropic: the stream ended before message_stop"},
@@ -59,26 +64,85 @@ func TestStreamReader(t *testing.T) {
 			want: chunk(`{"role":"assistant","content":""}`), usage: started,
 			err: `anthropic: translate: content block type "thinking" has no OpenAI equivalent`},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			// One byte at a time on both sides: event boundaries must not depend on read sizes.
-			r := newStreamReader(io.NopCloser(iotest.OneByteReader(strings.NewReader(tc.in))))
-			if tc.convert {
-				r.convert = translate.NewOpenAIToAnthropic().ResponseStream(9)
+		for _, whole := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/whole=%v", tc.name, whole), func(t *testing.T) {
+				// One byte at a time on both sides (event boundaries must
+				// not depend on read sizes), or all of it at once (events
+				// come together in one Read).
+				var in io.Reader = strings.NewReader(tc.in)
+				size := 32 << 10
+				if !whole {
+					in, size = iotest.OneByteReader(in), 1
+				}
+				r := newStreamReader(io.NopCloser(in))
+				if tc.convert {
+					r.convert = translate.NewOpenAIToAnthropic().ResponseStream(9)
+				}
+				got, err := relayed(r, size)
+				if got != tc.want {
+					t.Errorf("relayed\n %q\nwant\n %q", got, tc.want)
+				}
+				switch {
+				case tc.err == "" && err != nil:
+					t.Errorf("error %v, want none", err)
+				case tc.err != "" && (err == nil || err.Error() != tc.err || sdk.ClassifyError(err) != abi.ServerError):
+					t.Errorf("error %v, want the server error %q", err, tc.err)
+				}
+				if r.Usage() != tc.usage {
+					t.Errorf("usage %+v, want %+v", r.Usage(), tc.usage)
+				}
+			})
+		}
+	}
+}
+
+// relayed reads r as the proxy relays a body (hosts/internal/proxy
+// relay), in reads of size bytes: what a Read returns with an error other
+// than io.EOF is not written. It returns what the client saw and how the
+// body ended (nil at io.EOF).
+func relayed(r io.Reader, size int) (string, error) {
+	var out strings.Builder
+	buf := make([]byte, size)
+	for {
+		n, err := r.Read(buf)
+		if err == nil || err == io.EOF {
+			out.Write(buf[:n])
+		}
+		switch {
+		case err == io.EOF:
+			return out.String(), nil
+		case err != nil:
+			return out.String(), err
+		}
+	}
+}
+
+// TestStreamReaderStopsAtFailure: the event that breaks the stream is the
+// last relayed, and the error follows at once, without waiting for the
+// provider's stream to end.
+func TestStreamReaderStopsAtFailure(t *testing.T) {
+	for _, bad := range []string{malformed, errorEvent} {
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		r := newStreamReader(pr)
+		go pw.Write([]byte(startEvent + bad)) // and nothing more: the provider's stream stays open
+		type result struct {
+			got string
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			got, err := relayed(r, 4096)
+			done <- result{got, err}
+		}()
+		select {
+		case res := <-done:
+			if res.got != startEvent+bad || sdk.ClassifyError(res.err) != abi.ServerError {
+				t.Errorf("relayed %q, %v; want %q, then a server error", res.got, res.err, startEvent+bad)
 			}
-			got, err := io.ReadAll(iotest.OneByteReader(r))
-			if string(got) != tc.want {
-				t.Errorf("relayed\n %q\nwant\n %q", got, tc.want)
-			}
-			switch {
-			case tc.err == "" && err != nil:
-				t.Errorf("error %v, want none", err)
-			case tc.err != "" && (err == nil || err.Error() != tc.err || sdk.ClassifyError(err) != abi.ServerError):
-				t.Errorf("error %v, want the server error %q", err, tc.err)
-			}
-			if r.Usage() != tc.usage {
-				t.Errorf("usage %+v, want %+v", r.Usage(), tc.usage)
-			}
-		})
+		case <-time.After(10 * time.Second):
+			t.Fatalf("after %q: Read waited for the provider's stream to end", bad)
+		}
 	}
 }
 

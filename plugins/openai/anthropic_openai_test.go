@@ -82,13 +82,15 @@ func TestStreamReaderConverts(t *testing.T) {
 		{name: "whole", in: roleChunk + textChunk + strings.Replace(textChunk, `"delta":{"content":"Hi"}`, `"delta":{},"finish_reason":"stop"`, 1) + usageChunk + doneChunk,
 			want: start + text + stop + end},
 		{name: "cut short", in: roleChunk + textChunk, want: start + text, err: true},
-		{name: "malformed", in: roleChunk + "data: {\"choices\":\n\n", want: start, err: true},
+		{name: "malformed, then nothing", in: roleChunk + malformed + textChunk + doneChunk, want: start, err: true},
+		{name: "error event, then nothing", in: roleChunk + errorChunk + textChunk + doneChunk,
+			want: start + "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"overloaded\"}}\n\n", err: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newStreamReader(io.NopCloser(iotest.OneByteReader(strings.NewReader(tc.in))), false)
 			r.convert = translate.NewAnthropicToOpenAI().ResponseStream()
-			got, err := io.ReadAll(iotest.OneByteReader(r))
-			if string(got) != tc.want {
+			got, err := relayed(r, 1)
+			if got != tc.want {
 				t.Errorf("relayed\n %q\nwant\n %q", got, tc.want)
 			}
 			if tc.err != (err != nil) || err != nil && sdk.ClassifyError(err) != abi.ServerError {

@@ -22,14 +22,24 @@ var doneData = []byte("[DONE]")
 // buffered together (one write and flush for the relay, as a plain proxy
 // forwards what one read of the socket brought) but never waits for more. On the way it records the
 // usage chunk's usage and, when hideUsage, drops that chunk (the adapter
-// asked for it, the client did not). A mid-stream error event or an event
-// that is not JSON is relayed too, and then ends the stream with a server
-// error instead of io.EOF. With convert set, each event is translated for
-// a client of another format instead, as it arrives; the translation of
-// "[DONE]" (message_delta and message_stop) is held until the provider's
-// stream ends and comes with io.EOF in one Read, so that across the plugin
-// boundary the usage travels with the last bytes (a client hangs up as
-// soon as it sees message_stop).
+// asked for it, the client did not). With convert set, each event is
+// translated for a client of another format instead, as it arrives.
+//
+// "[DONE]" (translated: message_delta and message_stop) and whatever
+// follows it are held until the provider's stream ends, and come with
+// io.EOF in one Read: across the plugin boundary the usage then travels
+// with the last bytes (a client hangs up as soon as it sees the end), and
+// a stream that breaks before its end never shows the client a clean one.
+// Once "[DONE]" has arrived the answer is whole: a connection that then
+// breaks does not fail it.
+//
+// A mid-stream error event or an event that is not JSON (or, translated,
+// one that cannot be translated) breaks the stream: it is the last event
+// relayed (as it came; translated, the client's error event or nothing),
+// in a Read without error, so the client sees what the provider sent up
+// to the failure. The next Read returns a server error and nothing else,
+// without waiting for the provider's stream to end: the events after it
+// are not read, and what was held, "[DONE]" included, is dropped.
 type streamReader struct {
 	*sdk.EventRelay // Read
 	body            io.ReadCloser
@@ -39,10 +49,10 @@ type streamReader struct {
 	// format (the usage chunk included) instead of relaying it.
 	convert translate.Stream
 
-	held   []byte // the translation of "[DONE]" and what follows, sent with the end
-	done   bool   // a translated stream's "[DONE]" arrived
+	held   []byte // "[DONE]" (or its translation) and what follows, sent with the end
+	done   bool   // "[DONE]" arrived: the answer is whole
 	usage  abi.Usage
-	broken error // the provider's own stream failure, reported at the end
+	broken error // the provider's own stream failure: nothing is relayed after it
 }
 
 func newStreamReader(body io.ReadCloser, hideUsage bool) *streamReader {
@@ -54,17 +64,20 @@ func newStreamReader(body io.ReadCloser, hideUsage bool) *streamReader {
 // step consumes one event and returns what to relay of it (maybe
 // nothing), or ends the stream.
 func (s *streamReader) step() ([]byte, error) {
+	if s.broken != nil {
+		return nil, s.broken // the event that broke the stream was the last
+	}
 	if !s.events.Next() {
 		return s.end()
 	}
 	out := s.inspect(s.events.Data(), s.events.Raw())
 	if s.convert != nil {
 		out = s.converted(s.events.Event(), s.events.Data())
-		s.done = s.done || bytes.Equal(s.events.Data(), doneData)
-		if s.done {
-			s.held = append(s.held, out...)
-			return nil, nil
-		}
+	}
+	s.done = s.done || bytes.Equal(s.events.Data(), doneData)
+	if s.done && s.broken == nil {
+		s.held = append(s.held, out...)
+		return nil, nil
 	}
 	return out, nil
 }
@@ -150,15 +163,13 @@ func (s *streamReader) converted(event string, data []byte) []byte {
 	return out
 }
 
-// end returns what ends the stream: a read error (for a translation, only
-// before "[DONE]": the answer is whole after it), a recorded failure, or
-// io.EOF; a translation's held and closing events come with it.
+// end returns what ends a stream that did not break: a read error before
+// "[DONE]", or the held events (and a translation's closing ones) with
+// io.EOF.
 func (s *streamReader) end() ([]byte, error) {
 	switch {
 	case s.events.Err() != nil && !s.done:
 		return nil, fmt.Errorf("openai: read stream: %w", s.events.Err())
-	case s.broken != nil:
-		return s.held, s.broken
 	case s.convert != nil:
 		tail, err := s.convert.End()
 		if err != nil {
@@ -166,7 +177,7 @@ func (s *streamReader) end() ([]byte, error) {
 		}
 		return append(s.held, tail...), io.EOF
 	}
-	return nil, io.EOF
+	return s.held, io.EOF
 }
 
 func (s *streamReader) Close() error { return s.body.Close() }

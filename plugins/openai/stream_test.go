@@ -18,7 +18,30 @@ const (
 	textChunk  = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}],\"usage\":null}\n\n"
 	usageChunk = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":8}}}\n\n"
 	doneChunk  = "data: [DONE]\n\n"
+	malformed  = "data: {\"choices\":\n\n"
+	errorChunk = "data: {\"error\":{\"message\":\"overloaded\"}}\n\n"
 )
+
+// relayed reads r as the proxy relays a body (hosts/internal/proxy
+// relay), in reads of size bytes: what a Read returns with an error other
+// than io.EOF is not written. It returns what the client saw and how the
+// body ended (nil at io.EOF).
+func relayed(r io.Reader, size int) (string, error) {
+	var out strings.Builder
+	buf := make([]byte, size)
+	for {
+		n, err := r.Read(buf)
+		if err == nil || err == io.EOF {
+			out.Write(buf[:n])
+		}
+		switch {
+		case err == io.EOF:
+			return out.String(), nil
+		case err != nil:
+			return out.String(), err
+		}
+	}
+}
 
 func TestStreamReader(t *testing.T) {
 	usage := abi.Usage{InputTokens: 9, CachedInputTokens: 8, OutputTokens: 2}
@@ -39,11 +62,13 @@ func TestStreamReader(t *testing.T) {
 		{name: "groq usage", in: groq + doneChunk, hide: true, want: groq + doneChunk, usage: usage},
 		{name: "comments and crlf pass", in: ": ping\r\n\r\n" + textChunk, want: ": ping\r\n\r\n" + textChunk},
 		{name: "no usage", in: textChunk + doneChunk, hide: true, want: textChunk + doneChunk},
-		{name: "malformed event", in: textChunk + "data: {\"choices\":\n\n" + doneChunk, want: textChunk + "data: {\"choices\":\n\n" + doneChunk,
-			err: &sdk.Error{Result: abi.ServerError, Message: "openai: malformed stream event"}},
-		{name: "error event", in: textChunk + "data: {\"error\":{\"message\":\"overloaded\"}}\n\n",
-			want: textChunk + "data: {\"error\":{\"message\":\"overloaded\"}}\n\n",
+		{name: "malformed event, then nothing", in: textChunk + malformed + textChunk + usageChunk + doneChunk, hide: true,
+			want: textChunk + malformed, err: &sdk.Error{Result: abi.ServerError, Message: "openai: malformed stream event"}},
+		{name: "error event, then nothing", in: textChunk + errorChunk + textChunk + doneChunk,
+			want: textChunk + errorChunk,
 			err:  &sdk.Error{Result: abi.ServerError, Message: "openai: stream error event: overloaded"}},
+		{name: "malformed event after [DONE]", in: textChunk + doneChunk + malformed, want: textChunk + malformed,
+			err: &sdk.Error{Result: abi.ServerError, Message: "openai: malformed stream event"}},
 	} {
 		for _, whole := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/whole=%v", tc.name, whole), func(t *testing.T) {
@@ -55,11 +80,11 @@ func TestStreamReader(t *testing.T) {
 					in = iotest.OneByteReader(in)
 				}
 				r := newStreamReader(io.NopCloser(in), tc.hide)
-				var out io.Reader = r
+				size := 32 << 10
 				if !whole {
-					out = iotest.OneByteReader(r)
+					size = 1
 				}
-				got, err := io.ReadAll(out)
+				got, err := relayed(r, size)
 				if string(got) != tc.want {
 					t.Errorf("relayed\n %q\nwant\n %q", got, tc.want)
 				}
@@ -105,6 +130,64 @@ func TestStreamReaderRelaysWithoutWaiting(t *testing.T) {
 	go pw.Write([]byte(textChunk + "data: {\"choi"))
 	if got := read(); got != textChunk {
 		t.Fatalf("an event with half of the next: %q", got)
+	}
+}
+
+// TestStreamReaderHoldsDone: "[DONE]" comes only in the last Read, with
+// io.EOF, so no clean end reaches a client before the stream has ended; a
+// connection that breaks after "[DONE]" does not fail the answer.
+func TestStreamReaderHoldsDone(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tail io.Reader
+	}{
+		{"clean end", strings.NewReader("")},
+		{"broken after [DONE]", iotest.ErrReader(io.ErrUnexpectedEOF)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newStreamReader(io.NopCloser(io.MultiReader(strings.NewReader(roleChunk+usageChunk+doneChunk), tc.tail)), true)
+			buf := make([]byte, 4096)
+			var reads []string
+			var err error
+			for i := 0; i < 10 && err == nil; i++ {
+				var n int
+				n, err = r.Read(buf)
+				reads = append(reads, string(buf[:n]))
+			}
+			before := strings.Join(reads[:len(reads)-1], "")
+			if before+reads[len(reads)-1] != roleChunk+doneChunk || reads[len(reads)-1] != doneChunk || err != io.EOF {
+				t.Errorf("reads %q, then %v; want the role chunk, then [DONE] alone with io.EOF", reads, err)
+			}
+		})
+	}
+}
+
+// TestStreamReaderStopsAtFailure: the event that breaks the stream is the
+// last relayed, and the error follows at once, without waiting for the
+// provider's stream to end.
+func TestStreamReaderStopsAtFailure(t *testing.T) {
+	for _, bad := range []string{malformed, errorChunk} {
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		r := newStreamReader(pr, true)
+		go pw.Write([]byte(textChunk + bad)) // and nothing more: the provider's stream stays open
+		type result struct {
+			got string
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			got, err := relayed(r, 4096)
+			done <- result{got, err}
+		}()
+		select {
+		case res := <-done:
+			if res.got != textChunk+bad || sdk.ClassifyError(res.err) != abi.ServerError {
+				t.Errorf("relayed %q, %v; want %q, then a server error", res.got, res.err, textChunk+bad)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("after %q: Read waited for the provider's stream to end", bad)
+		}
 	}
 }
 

@@ -1,9 +1,17 @@
 package sdk
 
+import "io"
+
 // EventRelay is the Read of a body relayed event by event from an
 // [SSEScanner]: each Read returns what step makes of every event that has
 // already arrived whole, and never waits for one that has not, as a plain
 // proxy forwards what one socket read brought.
+//
+// A step's failure (an error other than io.EOF) comes in a Read with that
+// step's own bytes only: the bytes of earlier steps go first, in a Read
+// that returns no error. Hosts drop what comes with a failure (it may be a
+// clean ending a reader held), so what was relayed before it must not
+// travel with it.
 type EventRelay struct {
 	events  *SSEScanner
 	step    func() ([]byte, error)
@@ -31,6 +39,9 @@ func (r *EventRelay) Read(p []byte) (int, error) {
 				return n, nil // what arrived goes now; the next event has not
 			}
 			r.pending, r.err = r.step()
+			if n > 0 && r.err != nil && r.err != io.EOF {
+				return n, nil // the failure comes next, with its own bytes only
+			}
 			continue
 		}
 		c := copy(p[n:], r.pending)

@@ -1,7 +1,9 @@
 package sdk_test
 
 import (
+	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
@@ -38,5 +40,40 @@ func TestEventRelay(t *testing.T) {
 		if want.s == "a|b|" {
 			close(written) // the first Read returned without waiting for c
 		}
+	}
+}
+
+// TestEventRelayFailure: a step's failure comes with that step's own bytes
+// only, never with those of the events before it (a host drops what comes
+// with a failure); io.EOF still comes with them.
+func TestEventRelayFailure(t *testing.T) {
+	broke := errors.New("broke")
+	for _, tc := range []struct {
+		name  string
+		end   []byte
+		err   error
+		reads []string
+		errs  []error
+	}{
+		{"failure alone", nil, broke, []string{"a|b|", ""}, []error{nil, broke}},
+		{"failure with its bytes", []byte("held"), broke, []string{"a|b|", "held"}, []error{nil, broke}},
+		{"clean end", []byte("end"), io.EOF, []string{"a|b|end"}, []error{io.EOF}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			events := sdk.NewSSEScanner(strings.NewReader("data: a\n\ndata: b\n\ndata: x\n\n")) // one burst
+			relay := sdk.NewEventRelay(events, func() ([]byte, error) {
+				if !events.Next() || string(events.Data()) == "x" {
+					return tc.end, tc.err
+				}
+				return append(events.Data(), '|'), nil
+			})
+			buf := make([]byte, 64)
+			for i, want := range tc.reads {
+				n, err := relay.Read(buf)
+				if string(buf[:n]) != want || err != tc.errs[i] {
+					t.Fatalf("Read %d = %q, %v; want %q, %v", i, buf[:n], err, want, tc.errs[i])
+				}
+			}
+		})
 	}
 }

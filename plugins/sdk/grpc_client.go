@@ -163,7 +163,10 @@ func callError(ctx context.Context, err error) *Error {
 }
 
 // streamBody is the [Body] of a response served over gRPC: it yields the
-// frames' data as they arrive and ends at the trailer.
+// frames' data as they arrive and ends at the trailer. The data of the
+// frame that carries the trailer comes with the end, in one Read, as the
+// adapter's body returned them (see [relay]): a host drops what comes with
+// a failure, which may be a clean ending the adapter held.
 type streamBody struct {
 	next    func() (*adapterpb.Frame, error) // the call's next frame
 	fail    func(error) *Error               // classifies a failed next
@@ -198,6 +201,9 @@ func (b *streamBody) Read(p []byte) (int, error) {
 	}
 	n := copy(p, b.pending)
 	b.pending = b.pending[n:]
+	if len(b.pending) == 0 {
+		return n, b.endErr() // the last data comes with the end
+	}
 	return n, nil
 }
 

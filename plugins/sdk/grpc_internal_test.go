@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -173,5 +174,47 @@ func TestServerFraming(t *testing.T) {
 			f[len(f)-1].GetTrailer() == nil || string(f[len(f)-1].GetData()) != body {
 			t.Errorf("%q: frames %v", tc.contentType, f)
 		}
+	}
+}
+
+// TestClientReadsTheEndWithItsData: the data of the frame that carries the
+// trailer comes in the same Read as the end (its last piece, if the
+// caller's buffer is smaller), whatever the framing before it.
+func TestClientReadsTheEndWithItsData(t *testing.T) {
+	head := &adapterpb.Head{Status: 200}
+	broke := &adapterpb.Trailer{Result: uint32(abi.ServerError), Error: "broke"}
+	for _, tc := range []struct {
+		name   string
+		frames []*adapterpb.Frame
+		want   []string // each Read's data and error, for a 3-byte buffer
+	}{
+		{"failure", []*adapterpb.Frame{{Head: head}, {Data: []byte("ab")}, {Data: []byte("cdef"), Trailer: broke}},
+			[]string{`"ab" <nil>`, `"cde" <nil>`, `"f" broke`}},
+		{"clean end", []*adapterpb.Frame{{Head: head, Data: []byte("ab")}, {Data: []byte("c"), Trailer: &adapterpb.Trailer{}}},
+			[]string{`"ab" <nil>`, `"c" EOF`}},
+		{"one frame", []*adapterpb.Frame{{Head: head, Data: []byte("abc"), Trailer: broke}}, []string{`"abc" broke`}},
+		{"trailer alone", []*adapterpb.Frame{{Head: head, Data: []byte("ab")}, {Trailer: broke}}, []string{`"ab" <nil>`, `"" broke`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, server := plugin.TestGRPCConn(t, func(s *grpc.Server) {
+				adapterpb.RegisterAdapterServer(s, &scriptedServer{frames: tc.frames})
+			})
+			t.Cleanup(func() {
+				_ = conn.Close()
+				server.Stop()
+			})
+			resp, err := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background()).Do(t.Context(), &Request{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			buf := make([]byte, 3)
+			for i, want := range tc.want {
+				n, err := resp.Body.Read(buf)
+				if got := fmt.Sprintf("%q %v", buf[:n], err); got != want {
+					t.Fatalf("Read %d = %s; want %s", i, got, want)
+				}
+			}
+		})
 	}
 }

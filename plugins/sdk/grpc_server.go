@@ -73,7 +73,8 @@ func (s *grpcServer) start(ctx context.Context, req *adapterpb.Request) (*Respon
 
 // relay sends each read of resp's body as one frame the moment it returns,
 // the first with the head if the answer is JSON (else the head goes alone,
-// first); the read that ends the body adds the trailer. It closes the body.
+// first); the read that ends the body adds the trailer to its data, so the
+// host's Read returns them together too ([streamBody]). It closes the body.
 func relay(resp *Response, secret string, send func(*adapterpb.Frame) error) error {
 	defer resp.Body.Close()
 	head := &adapterpb.Head{

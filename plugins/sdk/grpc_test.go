@@ -3,6 +3,7 @@ package sdk_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -300,5 +301,69 @@ func TestGRPCStreamBreaks(t *testing.T) {
 	}
 	if out := resp.Outcome(); out.Result != abi.ServerError || out.Usage.InputTokens != 7 {
 		t.Errorf("Outcome = %+v, want server error with the usage so far", out)
+	}
+}
+
+// reads is a body whose Reads return its steps in turn.
+type reads []struct {
+	data string
+	err  error
+}
+
+func (r *reads) Read(p []byte) (int, error) {
+	if len(*r) == 0 {
+		return 0, io.EOF
+	}
+	s := (*r)[0]
+	*r = (*r)[1:]
+	return copy(p, s.data), s.err
+}
+
+func (r *reads) Close() error { return nil }
+
+// readAll reads body to its end in Reads of 64 bytes, and returns what
+// each Read returned.
+func readAll(body io.Reader) []string {
+	var out []string
+	buf := make([]byte, 64)
+	for {
+		n, err := body.Read(buf)
+		out = append(out, fmt.Sprintf("%q, %v", buf[:n], err))
+		if err != nil {
+			return out
+		}
+	}
+}
+
+// TestGRPCEndComesWithItsData: the bytes an adapter's body returns with
+// its end reach the host in the same Read as the end, as in-process, so a
+// host can drop what comes with a failure (a clean ending held) and write
+// what comes with io.EOF.
+func TestGRPCEndComesWithItsData(t *testing.T) {
+	broke := &sdk.Error{Result: abi.ServerError, Message: "broke"}
+	for _, tc := range []struct {
+		name string
+		end  error
+	}{
+		{"failure", broke},
+		{"clean end", io.EOF},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := func() sdk.Body {
+				return sdk.NewBody(&reads{{"data: 1\n\n", nil}, {"data: [DONE]\n\n", tc.end}}, nil)
+			}
+			a := overGRPC(t, &fakeAdapter{do: func(context.Context, *sdk.Request) (*sdk.Response, error) {
+				return &sdk.Response{Status: 200, Header: http.Header{"Content-Type": {"text/event-stream"}}, Body: body()}, nil
+			}})
+			resp, err := a.Do(t.Context(), &sdk.Request{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			want := readAll(body())
+			if got := readAll(resp.Body); !reflect.DeepEqual(got, want) {
+				t.Errorf("reads over gRPC:\n %s\nin-process:\n %s", strings.Join(got, "\n "), strings.Join(want, "\n "))
+			}
+		})
 	}
 }
