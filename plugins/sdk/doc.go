@@ -96,6 +96,10 @@
 // call. Errors cross as gRPC status codes, one per [abi.Result], with the
 // secret redacted; the host gets an [*Error] back, never the adapter's Go
 // error types. The wire protocol is internal/adapterpb/adapter.proto.
+// A body's failing read sends its data and the trailer in one frame, and
+// the host drops data that comes with a failure: a stream that broke must
+// not reach the client with a clean ending ("[DONE]", message_stop) the
+// adapter held. Plugins written without this SDK must do the same.
 //
 // The host sends EstimateTokens and Do on lanes: long-lived streams
 // (the Lane RPC) that carry calls one after another, the same frames and
