@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -31,5 +32,56 @@ func TestConfigDefinedKeysAreReadOnly(t *testing.T) {
 	}
 	if resp, body := p.call("PATCH", "/admin/v1/keys/mock-api", adminToken, "application/json", []byte(`{"weight":3}`)); resp.StatusCode != 200 {
 		t.Errorf("PATCH a key added through the API: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestKeysTheConfigDropsAreRemoved: a key or budget taken out of the
+// configuration is removed at the next start (a leaked key taken out of
+// the environment must stop serving); what the admin API added stays.
+func TestKeysTheConfigDropsAreRemoved(t *testing.T) {
+	f := newFleet(t)
+	p := start(t, f.env...)
+	if resp, body := p.call("POST", "/admin/v1/keys", adminToken, "application/json",
+		[]byte(`{"id":"mock-api","provider":"mock","secret":"sk-e2e-api-added-3333"}`)); resp.StatusCode != 201 {
+		t.Fatalf("register: %d %s", resp.StatusCode, body)
+	}
+	if err := p.stop(); err != nil {
+		t.Fatal(err)
+	}
+	var path string
+	for _, e := range f.env {
+		if v, ok := strings.CutPrefix(e, "APIKEYROUTER_CONFIG="); ok {
+			path = v
+		}
+	}
+	cfg, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, line := range strings.Split(string(cfg), "\n") {
+		if !strings.Contains(line, "id: mock-3") && !strings.Contains(line, "id: monthly") && line != "budgets:" {
+			kept = append(kept, line)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(kept, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	p = start(t, f.env...)
+	var keys struct{ Keys []struct{ ID string } }
+	p.adminGet("/admin/v1/keys", &keys)
+	var ids []string
+	for _, k := range keys.Keys {
+		ids = append(ids, k.ID)
+	}
+	if strings.Join(ids, " ") != "mock-1 mock-2 mock-api" {
+		t.Errorf("keys after the restart: %v, want mock-1 mock-2 mock-api", ids)
+	}
+	if resp, body := p.call("GET", "/admin/v1/budgets/monthly", adminToken, "", nil); resp.StatusCode != 404 {
+		t.Errorf("the dropped budget: %d %s, want 404", resp.StatusCode, body)
+	}
+	if !strings.Contains(p.logs.String(), "the configuration no longer defines it") {
+		t.Error("the removal was not logged")
 	}
 }

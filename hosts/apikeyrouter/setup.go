@@ -19,7 +19,8 @@ import (
 // budgets with the router. It runs at every start: registrations are
 // upserts, so a key keeps its state (cooldowns, spend) across restarts and
 // the environment's secret replaces the stored one. Keys and budgets added
-// through the admin API are left as they are. It logs the .env file read,
+// through the admin API are left as they are; those an earlier start's
+// configuration defined and this one does not are removed. It logs the .env file read,
 // each provider used without a key, and warns when there is no key at all.
 func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 	prices := router.BundledPrices()
@@ -77,6 +78,9 @@ func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 		if err := r.SetBudget(b.Budget); err != nil {
 			return err
 		}
+	}
+	if err := dropRemoved(r, cfg.KeySources(), cfg.BudgetSources(), log); err != nil {
+		return err
 	}
 	if cfg.Dotenv.Path != "" {
 		log.Info("environment variables read from a .env file", "path", cfg.Dotenv.Path,
