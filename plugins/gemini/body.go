@@ -65,12 +65,14 @@ func (j *jsonReader) Usage() abi.Usage { return j.usage }
 // streamReader relays Gemini's event stream translated into OpenAI
 // chunks, each event as soon as it arrives (those already arrived in one
 // Read). A malformed event or an error event ends the stream with a server
-// error, after relaying an error event for the client.
+// error, after relaying an error event for the client in a Read of its
+// own: hosts drop what comes with a failure.
 type streamReader struct {
 	*sdk.EventRelay // Read
 	body            io.ReadCloser
 	events          *sdk.SSEScanner
 	t               *StreamTranslator
+	failed          error // the failure that ends the stream, once relayed
 }
 
 func newStreamReader(body io.ReadCloser, t *StreamTranslator) *streamReader {
@@ -82,6 +84,9 @@ func newStreamReader(body io.ReadCloser, t *StreamTranslator) *streamReader {
 // step consumes one event and returns its translation (nothing for a
 // comment or keep-alive), or ends the stream.
 func (s *streamReader) step() ([]byte, error) {
+	if s.failed != nil {
+		return nil, s.failed
+	}
 	if !s.events.Next() {
 		if err := s.events.Err(); err != nil {
 			return nil, fmt.Errorf("gemini: read stream: %w", err)
@@ -93,7 +98,10 @@ func (s *streamReader) step() ([]byte, error) {
 	}
 	out, err := s.t.Event(s.events.Data())
 	if err != nil {
-		return out, &sdk.Error{Result: abi.ServerError, Message: err.Error()}
+		s.failed = &sdk.Error{Result: abi.ServerError, Message: err.Error()}
+		if len(out) == 0 {
+			return nil, s.failed
+		}
 	}
 	return out, nil
 }
