@@ -19,8 +19,6 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/proxy"
 	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
-	"github.com/apikeyrouter/apikeyrouter/plugins/openai"
-	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
 // The bearer tokens of the admin tests.
@@ -68,24 +66,10 @@ var adminNow = time.Now().Truncate(time.Second)
 
 func newAdminRig(t *testing.T, opts router.Options) *adminRig {
 	t.Helper()
-	mock := mockupstream.New(mockupstream.Config{})
-	up := httptest.NewServer(mock)
-	t.Cleanup(up.Close)
-	t.Cleanup(mock.Close)
-	if opts.Adapters == nil {
-		opts.Adapters = map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}
-	}
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return adminNow }
 	}
-	r, err := router.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
-	if err := r.SetProvider(router.Provider{ID: "openai", AdapterName: "openai", BaseURL: up.URL + "/v1"}); err != nil {
-		t.Fatal(err)
-	}
+	r, mock := mockRouter(t, opts)
 	if err := r.RegisterModel(abi.Model{Provider: "openai", Name: "gpt-4o-mini",
 		Price: abi.Price{Input: 150_000, Output: 600_000}}); err != nil {
 		t.Fatal(err)

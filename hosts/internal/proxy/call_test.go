@@ -18,7 +18,6 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/proxy"
 	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
-	"github.com/apikeyrouter/apikeyrouter/plugins/openai"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
@@ -84,22 +83,13 @@ type requestLine struct {
 
 func newCallRig(t *testing.T) *callRig {
 	t.Helper()
-	mock := mockupstream.New(mockupstream.Config{})
-	up := httptest.NewServer(mock)
-	t.Cleanup(up.Close)
-	t.Cleanup(mock.Close)
-	r, err := router.New(router.Options{Adapters: map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.Close() })
+	r, mock := mockRouter(t, router.Options{})
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(r.SetProvider(router.Provider{ID: "openai", AdapterName: "openai", BaseURL: up.URL + "/v1"}))
 	for _, m := range []string{"gpt-4o-mini", "gpt-4o"} {
 		must(r.RegisterModel(abi.Model{Provider: "openai", Name: m, Price: abi.Price{Input: 150_000, Output: 600_000}, ContextWindow: 128_000}))
 	}
@@ -110,12 +100,7 @@ func newCallRig(t *testing.T) *callRig {
 	s, err := proxy.New(r, proxy.Config{ProxyKey: callTestKey, AdminToken: callTestAdmin, Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	must(err)
 	g := &callRig{t: t, h: s.Handler(), r: r, mock: mock, logs: logs}
-	w, _ := g.serve(httptest.NewRequest("POST", "/admin/v1/clients", strings.NewReader(`{"id":"vc","models":["gpt-4o-mini"]}`)), callTestAdmin)
-	var c struct{ Token string }
-	if err := json.Unmarshal(w.Body.Bytes(), &c); err != nil || c.Token == "" {
-		t.Fatalf("create the virtual client: %d %s", w.Code, w.Body)
-	}
-	g.virtualKey = c.Token
+	g.virtualKey = createClient(t, g.h, callTestAdmin, `{"id":"vc","models":["gpt-4o-mini"]}`)
 	return g
 }
 

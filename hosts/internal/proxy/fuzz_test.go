@@ -9,10 +9,7 @@ import (
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/proxy"
-	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
-	"github.com/apikeyrouter/apikeyrouter/plugins/openai"
-	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
 // fuzzPaths are the client routes FuzzClientRequest sends to, and one
@@ -23,21 +20,12 @@ var fuzzPaths = []string{"/v1/chat/completions", "/v1/completions", "/v1/embeddi
 // a mock upstream and a hard budget, and the token of a virtual client
 // limited to gpt-4o-mini.
 func newFuzzServer(tb testing.TB) (http.Handler, string) {
-	mock := mockupstream.New(mockupstream.Config{})
-	up := httptest.NewServer(mock)
-	tb.Cleanup(up.Close)
-	tb.Cleanup(mock.Close)
-	r, err := router.New(router.Options{Adapters: map[string]sdk.Adapter{"openai": openai.New(openai.Config{})}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { r.Close() })
+	r, _ := mockRouter(tb, router.Options{})
 	must := func(err error) {
 		if err != nil {
 			tb.Fatal(err)
 		}
 	}
-	must(r.SetProvider(router.Provider{ID: "openai", AdapterName: "openai", BaseURL: up.URL + "/v1"}))
 	for _, m := range []string{"gpt-4o-mini", "text-embedding-3-small", "gpt-3.5-turbo-instruct"} {
 		must(r.RegisterModel(abi.Model{Provider: "openai", Name: m, Price: abi.Price{Input: 150_000, Output: 600_000}, ContextWindow: 128_000}))
 	}
@@ -46,15 +34,7 @@ func newFuzzServer(tb testing.TB) (http.Handler, string) {
 	must(r.SetBudget(abi.Budget{ID: "all", Period: abi.Monthly, Limit: 1000 * abi.Dollars, Enforcement: abi.Hard}))
 	s, err := proxy.New(r, proxy.Config{ProxyKey: adminTestProxyKey, AdminToken: adminTestToken, MaxBodyBytes: 64 << 10})
 	must(err)
-	req := httptest.NewRequest("POST", "/admin/v1/clients", strings.NewReader(`{"id":"vc","models":["gpt-4o-mini"]}`))
-	req.Header.Set("Authorization", "Bearer "+adminTestToken)
-	w := httptest.NewRecorder()
-	s.Handler().ServeHTTP(w, req)
-	var c struct{ Token string }
-	if err := json.Unmarshal(w.Body.Bytes(), &c); err != nil || c.Token == "" {
-		tb.Fatalf("create the virtual client: %d %s", w.Code, w.Body)
-	}
-	return s.Handler(), c.Token
+	return s.Handler(), createClient(tb, s.Handler(), adminTestToken, `{"id":"vc","models":["gpt-4o-mini"]}`)
 }
 
 // validHeaderValue reports whether an HTTP server would accept v as a
