@@ -9,12 +9,9 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-
-	"github.com/apikeyrouter/apikeyrouter/abi"
 
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/config"
 	"github.com/apikeyrouter/apikeyrouter/plugins/anthropic"
@@ -91,23 +88,28 @@ func adapters(ctx context.Context, cfg *config.Config, log *slog.Logger) (map[st
 	return out, stop, nil
 }
 
-// supervised is an adapter plugin subprocess that is restarted when it
-// dies; calls in flight on a dead one fail (and the router fails over).
-type supervised struct {
-	mu     sync.Mutex
-	client *sdk.Client
-	log    hclog.Logger
-}
+// pluginStartTimeout bounds a plugin's start-up handshake. Only the first
+// start, before the proxy serves, waits for it: restarts run in the
+// background, and a call waits for one only until its own context ends.
+const pluginStartTimeout = 30 * time.Second
 
+// startPlugin starts the plugin at path and supervises it. Its logs and
+// stderr go to the proxy's stderr with every secret it was handed redacted.
 func startPlugin(path string, cfg *config.Config) (*supervised, error) {
-	log := hclog.New(&hclog.LoggerOptions{Name: filepath.Base(path), Output: os.Stderr, JSONFormat: true,
-		Level: hclog.LevelFromString(cfg.LogLevel.String())})
-	c, err := sdk.NewClient(sdk.ClientConfig{Path: path, Logger: log, StartTimeout: 30 * time.Second,
-		Env: []string{"GOMAXPROCS=" + strconv.Itoa(pluginProcs())}})
+	secrets := &secretSet{}
+	log := hclog.New(&hclog.LoggerOptions{Name: filepath.Base(path), Output: &redactWriter{w: os.Stderr, secrets: secrets},
+		JSONFormat: true, Level: hclog.LevelFromString(cfg.LogLevel.String())})
+	stderr := &stderrTail{}
+	ccfg := sdk.ClientConfig{Path: path, Logger: log, StartTimeout: pluginStartTimeout, Stderr: stderr,
+		Env: []string{"GOMAXPROCS=" + strconv.Itoa(pluginProcs())}}
+	c, err := sdk.NewClient(ccfg)
 	if err != nil {
+		if out := stderr.String(); out != "" {
+			err = fmt.Errorf("%w; the plugin's stderr: %s", err, out)
+		}
 		return nil, err
 	}
-	return &supervised{client: c, log: log}, nil
+	return newSupervised(c, ccfg, log, stderr, secrets), nil
 }
 
 // pluginProcs is the GOMAXPROCS a plugin runs with: half the proxy's, at
@@ -119,94 +121,3 @@ func startPlugin(path string, cfg *config.Config) (*supervised, error) {
 func pluginProcs() int {
 	return max(1, runtime.GOMAXPROCS(0)/2)
 }
-
-// adapter returns the live plugin's adapter, restarting a dead plugin.
-func (s *supervised) adapter() (sdk.Adapter, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.client.Exited() {
-		if err := s.restart(); err != nil {
-			return nil, err
-		}
-	}
-	return s.client.Adapter(), nil
-}
-
-// failed is told of a call that failed for want of a connection: the
-// plugin may have died a moment ago (before Exited says so). A plugin that
-// no longer answers a ping is restarted, so the failover's next attempt
-// reaches a live one.
-func (s *supervised) failed(err error) {
-	if sdk.ClassifyError(err) != abi.ConnectionError {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.client.Alive() {
-		if rerr := s.restart(); rerr != nil {
-			s.log.Error("adapter plugin restart failed", "err", rerr)
-		}
-	}
-}
-
-// restart replaces the plugin process (the caller holds mu).
-func (s *supervised) restart() error {
-	s.log.Warn("adapter plugin is gone; restarting it")
-	c, err := s.client.Restart()
-	if err != nil {
-		return &sdk.Error{Result: abi.ConnectionError, Message: "adapter plugin restart failed: " + err.Error()}
-	}
-	s.client = c
-	return nil
-}
-
-func (s *supervised) pid() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.client.Pid()
-}
-
-func (s *supervised) stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.client.Kill()
-}
-
-func (s *supervised) Info(ctx context.Context) (sdk.Info, error) {
-	a, err := s.adapter()
-	if err != nil {
-		return sdk.Info{}, err
-	}
-	return a.Info(ctx)
-}
-
-func (s *supervised) EstimateTokens(ctx context.Context, req *sdk.Request) (int64, error) {
-	a, err := s.adapter()
-	if err != nil {
-		return 0, err
-	}
-	return a.EstimateTokens(ctx, req)
-}
-
-func (s *supervised) Do(ctx context.Context, req *sdk.Request) (*sdk.Response, error) {
-	a, err := s.adapter()
-	if err != nil {
-		return nil, err
-	}
-	resp, err := a.Do(ctx, req)
-	if err != nil {
-		s.failed(err)
-	}
-	return resp, err
-}
-
-func (s *supervised) Models(ctx context.Context, req *sdk.Request) ([]sdk.Model, error) {
-	a, err := s.adapter()
-	if err != nil {
-		return nil, err
-	}
-	return a.Models(ctx, req)
-}
-
-// Interface guards
-var _ sdk.Adapter = (*supervised)(nil)

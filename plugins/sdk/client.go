@@ -1,7 +1,9 @@
 package sdk
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"time"
@@ -36,6 +38,10 @@ type ClientConfig struct {
 	// StartTimeout bounds the plugin's start-up handshake. Zero means one
 	// minute.
 	StartTimeout time.Duration
+	// Stderr, if set, also receives the plugin's stderr as it wrote it,
+	// line by line: what a plugin that fails to start says, which the
+	// Logger shows only at debug level. Nil means the Logger only.
+	Stderr io.Writer
 }
 
 // Client is a running adapter plugin subprocess. The host keeps one per
@@ -53,6 +59,13 @@ type Client struct {
 // NewClient starts the plugin cfg describes, completes the handshake and
 // dispenses its [Adapter].
 func NewClient(cfg ClientConfig) (*Client, error) {
+	return NewClientContext(context.Background(), cfg)
+}
+
+// NewClientContext is [NewClient] with a context for the start-up: if ctx
+// ends before the plugin has started, the plugin is killed and ctx's error
+// returned. A plugin that started outlives ctx.
+func NewClientContext(ctx context.Context, cfg ClientConfig) (*Client, error) {
 	if cfg.Path == "" {
 		return nil, fmt.Errorf("sdk: start plugin: no path")
 	}
@@ -60,7 +73,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if logger == nil {
 		logger = hclog.New(&hclog.LoggerOptions{Name: "plugin", Output: os.Stderr, Level: hclog.Info})
 	}
-	cmd := exec.Command(cfg.Path, cfg.Args...)
+	// go-plugin holds its client's lock for the whole start-up, so its Kill
+	// waits for StartTimeout: the process is killed through its own
+	// context instead, which ends the start-up at once.
+	abandon, kill := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(abandon, cfg.Path, cfg.Args...)
 	cmd.Env = append(inheritedEnv(), cfg.Env...)
 	killWithHost(cmd)
 	pc := plugin.NewClient(&plugin.ClientConfig{
@@ -72,11 +89,17 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		Managed:          true,
 		Logger:           logger,
 		StartTimeout:     cfg.StartTimeout,
+		Stderr:           cfg.Stderr,
 		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(
 			grpc.MaxCallRecvMsgSize(MaxMessageBytes), grpc.MaxCallSendMsgSize(MaxMessageBytes))},
 	})
+	stop := context.AfterFunc(ctx, kill)
 	adapter, err := dispense(pc)
+	if !stop() { // ctx ended: the plugin is killed, started or not
+		err = ctx.Err()
+	}
 	if err != nil {
+		kill()
 		pc.Kill()
 		return nil, fmt.Errorf("sdk: start plugin %s: %w", cfg.Path, err)
 	}
