@@ -236,6 +236,9 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		t0 := time.Now()
 		resp, err := p.Adapter.Do(actx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Model: model, Body: c.Body,
 			BaseURL: p.BaseURL, Secret: key, Header: mergeHeader(p.Header, c.Header)})
+		if err == nil {
+			err = r.checkResponse(d, resp)
+		}
 		took := time.Since(t0)
 		upstream += upstreamPart(resp, took)
 		timedOut := !timer.Stop()
@@ -244,6 +247,9 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		if err != nil {
 			cancel()
 			res := sdk.ClassifyError(err)
+			if res == abi.Success || res > abi.Cancelled {
+				res = abi.ConnectionError // a failure no class fits is the adapter's
+			}
 			if timedOut {
 				res = abi.Timeout
 			}
@@ -400,24 +406,78 @@ func (r *Router) reach(d *abi.Decision) (*Provider, *secret) {
 	return p, s
 }
 
+// maxTokens is the most tokens the core counts, in a request or an
+// outcome: it refuses more.
+const maxTokens = 1 << 36
+
+// maxEstimateWait bounds an adapter's token estimate (and the attempt
+// timeout, if shorter, bounds it further). An estimate needs no network:
+// one that takes longer is hung, a plugin's say, and the call must not
+// wait for it until the request's own timeout.
+const maxEstimateWait = 2 * time.Second
+
 // estimate asks the adapter of p, a provider of the call's model, for the
-// prompt's tokens; without one, it assumes four bytes a token. model is
-// the provider's name for the model when the body's is not.
+// prompt's tokens, for at most maxEstimateWait; without one, or if it
+// fails, takes too long or answers a count the core would refuse (below
+// 0, above maxTokens), it assumes four bytes a token. model is the
+// provider's name for the model when the body's is not.
 func (r *Router) estimate(ctx context.Context, c *Call, p *Provider, model string) int64 {
 	if p != nil {
-		n, err := p.Adapter.EstimateTokens(ctx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Model: model, Body: c.Body, BaseURL: p.BaseURL})
-		if err == nil {
+		ectx, cancel := context.WithTimeout(ctx, min(r.attemptTimeout, maxEstimateWait))
+		n, err := p.Adapter.EstimateTokens(ectx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Model: model, Body: c.Body, BaseURL: p.BaseURL})
+		cancel()
+		switch {
+		case err != nil:
+			r.log.Warn("token estimate failed", "model", c.Model, "provider", p.ID, "err", err)
+		case n < 0 || n > maxTokens:
+			r.log.Warn("token estimate failed", "model", c.Model, "provider", p.ID,
+				"err", fmt.Sprintf("the adapter estimated %d tokens, not 0..%d", n, int64(maxTokens)))
+		default:
 			return n
 		}
-		r.log.Warn("token estimate failed", "model", c.Model, "err", err)
 	}
-	return int64(len(c.Body)+3) / 4
+	return min(int64(len(c.Body)+3)/4, maxTokens)
+}
+
+// checkResponse returns an error if the adapter's answer to d's attempt
+// is one no provider could have given (no body, a status outside
+// 100..599, an unknown result class): net/http would panic writing
+// status 0 and send 999 on to the client. The adapter broke its
+// contract, so the attempt fails as a connection error and another key
+// may answer; the answer is closed.
+func (r *Router) checkResponse(d *abi.Decision, resp *sdk.Response) error {
+	var what string
+	switch {
+	case resp == nil:
+		what = "no answer and no error"
+	case resp.Body == nil:
+		what = "an answer without a body"
+	case resp.Status < 100 || resp.Status > 599:
+		what = "status " + strconv.Itoa(resp.Status)
+	case resp.Result > abi.Cancelled:
+		what = "result " + strconv.Itoa(int(resp.Result))
+	default:
+		return nil
+	}
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	r.log.Warn("adapter broke the protocol", "key", d.Key, "provider", d.Provider, "attempt", d.Attempt, "answer", what)
+	return &sdk.Error{Result: abi.ConnectionError, Message: "the adapter broke the protocol: " + what}
 }
 
 // report settles an attempt, logging (not returning) a failure to: the
-// call's result does not depend on it.
+// call's result does not depend on it. The outcome is sanitized first,
+// and should the core still refuse it, the attempt is settled as a
+// connection error with no usage ([refusedOutcome]): it always closes.
 func (r *Router) report(d *abi.Decision, o abi.Outcome) abi.Effects {
+	r.sanitize(d, &o)
 	fx, err := r.Report(d.Attempt, o)
+	if abi.CodeOf(err) == abi.InvalidArgument {
+		r.log.Error("the core refused an outcome; settling the attempt as a connection error with no usage",
+			"attempt", d.Attempt, "key", d.Key, "err", err)
+		fx, err = r.Report(d.Attempt, refusedOutcome)
+	}
 	if err != nil {
 		r.log.Error("report outcome", "attempt", d.Attempt, "key", d.Key, "err", err)
 	}
@@ -503,6 +563,7 @@ func (b *settlingBody) settle() {
 			// per streamed event, and cut streams cannot dodge a budget.
 			o.Usage = abi.Usage{InputTokens: abi.Tokens(b.a.InputTokens), OutputTokens: abi.Tokens(b.events.Load())}
 		}
+		b.r.sanitize(b.a.Decision, &o)
 		b.a.outcome = o
 		b.a.settlement = b.r.settleLater(context.Background(), b.a.Decision, o)
 		b.cancel()

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -52,7 +53,7 @@ func (c *grpcClient) EstimateTokens(ctx context.Context, req *Request) (int64, e
 			return r.Tokens.GetTokens(), nil
 		case *adapterpb.LaneReply_Failure:
 			lc.done(true)
-			return 0, failureError(r.Failure)
+			return 0, failure(r.Failure)
 		}
 		lc.done(false)
 		return 0, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: an estimate's reply is neither tokens nor a failure"}
@@ -90,7 +91,7 @@ func (c *grpcClient) Do(ctx context.Context, req *Request) (*Response, error) {
 	switch r := reply.GetReply().(type) {
 	case *adapterpb.LaneReply_Failure:
 		lc.done(true)
-		return nil, failureError(r.Failure)
+		return nil, failure(r.Failure)
 	case *adapterpb.LaneReply_Frame:
 		return response(r.Frame, &streamBody{next: lc.next, fail: lc.error, release: lc.done})
 	}
@@ -122,19 +123,29 @@ func (c *grpcClient) doUnary(ctx context.Context, req *Request) (*Response, erro
 }
 
 // response is the answer whose first frame is first and whose body is the
-// rest of the call's frames; without a head, the call is released and the
-// plugin named as broken.
+// rest of the call's frames; without a head, or with a head no HTTP
+// answer could have (a status outside 100..599, an unknown result), the
+// call is released and the plugin named as broken.
 func response(first *adapterpb.Frame, body *streamBody) (*Response, error) {
 	head := first.GetHead()
 	if head == nil {
 		body.release(false)
 		return nil, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: first frame is not a head"}
 	}
+	result, ok := resultFromPB(head.GetResult())
+	if status := head.GetStatus(); status < 100 || status > 599 || !ok {
+		body.release(false)
+		msg := fmt.Sprintf("adapter plugin broke the protocol: status %d", status)
+		if !ok {
+			msg = fmt.Sprintf("adapter plugin broke the protocol: result %d", head.GetResult())
+		}
+		return nil, &Error{Result: abi.ConnectionError, Message: msg}
+	}
 	body.take(first) // the head's frame may carry data and the trailer too
 	return &Response{
 		Status:     int(head.GetStatus()),
 		Header:     headerFromPB(head.GetHeader()),
-		Result:     abi.Result(head.GetResult()),
+		Result:     result,
 		RateLimit:  rateLimitFromPB(head.GetRateLimit()),
 		RetryAfter: abi.Duration(head.GetRetryAfterNs()),
 		Waited:     time.Duration(head.GetWaitedNs()),
@@ -214,12 +225,38 @@ func (b *streamBody) take(f *adapterpb.Frame) {
 	if t == nil {
 		return
 	}
-	trailer := Trailer{Result: abi.Result(t.GetResult()), Usage: usageFromPB(t.GetUsage())}
+	result, ok := resultFromPB(t.GetResult())
+	if !ok {
+		e := &Error{Result: abi.ConnectionError, Message: fmt.Sprintf("adapter plugin broke the protocol: result %d", t.GetResult())}
+		b.end(Trailer{Result: abi.ConnectionError}, e, false)
+		return
+	}
+	trailer := Trailer{Result: result, Usage: usageFromPB(t.GetUsage())}
 	var end error = io.EOF
 	if t.GetError() != "" {
 		end = &Error{Result: trailer.Result, Message: t.GetError()}
 	}
 	b.end(trailer, end, true)
+}
+
+// resultFromPB reads a result class off the wire, where it is 32 bits
+// wide: ok is false for a value no [abi.Result] has (256 must not read
+// as [abi.Success]).
+func resultFromPB(v uint32) (r abi.Result, ok bool) {
+	if v > uint32(abi.Cancelled) {
+		return abi.ConnectionError, false
+	}
+	return abi.Result(v), true
+}
+
+// failure is a Failure reply as an [*Error]; a class that is no failure
+// (success, or unknown) names the plugin as broken.
+func failure(f *adapterpb.Failure) *Error {
+	if r, ok := resultFromPB(f.GetResult()); !ok || r == abi.Success {
+		return &Error{Result: abi.ConnectionError,
+			Message: fmt.Sprintf("adapter plugin broke the protocol: a failure of result %d: %s", f.GetResult(), f.GetMessage())}
+	}
+	return failureError(f)
 }
 
 // Close abandons the call: the plugin sees its context cancelled.

@@ -50,6 +50,21 @@ func TestClientReadsAnyFraming(t *testing.T) {
 		{name: "no frames", frames: nil, doErr: true, result: abi.ConnectionError},
 		{name: "no head", frames: []*adapterpb.Frame{{Data: []byte("a")}}, doErr: true, result: abi.ConnectionError},
 		{name: "no trailer", frames: []*adapterpb.Frame{{Head: head}, {Data: []byte("a")}}, body: "a", readErr: true, result: abi.ConnectionError},
+		// A head no HTTP answer could have: net/http panics on status 0,
+		// and would send 999 on to the client. 256 is no result (it must
+		// not read as success, its low 8 bits).
+		{name: "status 0", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{}, Trailer: ok}}, doErr: true, result: abi.ConnectionError},
+		{name: "status 99", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{Status: 99}, Trailer: ok}}, doErr: true, result: abi.ConnectionError},
+		{name: "status 600", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{Status: 600}, Trailer: ok}}, doErr: true, result: abi.ConnectionError},
+		{name: "status 999", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{Status: 999}, Trailer: ok}}, doErr: true, result: abi.ConnectionError},
+		{name: "status -200", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{Status: -200}, Trailer: ok}}, doErr: true, result: abi.ConnectionError},
+		{name: "head result 256", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{Status: 200, Result: 256}, Trailer: ok}}, doErr: true, result: abi.ConnectionError},
+		{name: "head result 9", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{Status: 200, Result: uint32(abi.Cancelled) + 1}, Trailer: ok}}, doErr: true, result: abi.ConnectionError},
+		{name: "trailer result 256", frames: []*adapterpb.Frame{{Head: head, Data: []byte("a"), Trailer: &adapterpb.Trailer{Result: 256}}},
+			body: "a", readErr: true, result: abi.ConnectionError},
+		{name: "status 100", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{Status: 100}, Data: []byte("a"), Trailer: ok}}, body: "a", usageOut: 3},
+		{name: "status 599", frames: []*adapterpb.Frame{{Head: &adapterpb.Head{Status: 599, Result: uint32(abi.ServerError)}, Data: []byte("a"), Trailer: ok}},
+			body: "a", result: abi.ServerError, usageOut: 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			conn, server := plugin.TestGRPCConn(t, func(s *grpc.Server) {
@@ -62,7 +77,7 @@ func TestClientReadsAnyFraming(t *testing.T) {
 			c := newGRPCClient(adapterpb.NewAdapterClient(conn), context.Background())
 			resp, err := c.Do(t.Context(), &Request{})
 			if tc.doErr {
-				if ClassifyError(err) != tc.result {
+				if ClassifyError(err) != tc.result || (tc.frames != nil && !strings.Contains(err.Error(), "broke the protocol")) {
 					t.Fatalf("Do = %v; want an error of class %s", err, tc.result)
 				}
 				return

@@ -10,7 +10,8 @@ import (
 
 // Response is a provider's answer to [Adapter.Do].
 type Response struct {
-	// Status is the provider's HTTP status code.
+	// Status is the provider's HTTP status code, 100..599: the host takes
+	// any other for the adapter breaking its contract (a connection error).
 	Status int
 	// Header is the provider's response header as the client should see it:
 	// hop-by-hop fields removed, and Content-Length removed when the adapter

@@ -117,6 +117,14 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		d := ans.Decision
 		rec.key, rec.provider, rec.attempts, rec.status = string(d.Key), string(d.Provider), ans.Attempts, ans.Status
 		rec.inputEstimate = ans.InputTokens
+		if ans.Status < 100 || ans.Status > 599 {
+			// The router fails over on such an answer; should one get
+			// through, WriteHeader would panic on it (0) or send it on (999).
+			ans.Body.Close()
+			api.writeError(rec.fail(&apiError{status: http.StatusBadGateway, typ: typeUpstream, code: "upstream_unavailable",
+				message: "the provider's answer has no valid HTTP status"}), w)
+			return
+		}
 
 		h := w.Header()
 		stream := strings.HasPrefix(ans.Header.Get("Content-Type"), "text/event-stream")
