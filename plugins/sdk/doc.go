@@ -99,7 +99,11 @@
 // A body's failing read sends its data and the trailer in one frame, and
 // the host drops data that comes with a failure: a stream that broke must
 // not reach the client with a clean ending ("[DONE]", message_stop) the
-// adapter held. Plugins written without this SDK must do the same.
+// adapter held. Plugins written without this SDK must do the same. A head
+// whose status is outside 100..599, a result class outside [abi.Result]'s
+// values, or a Failure classed as a success is the plugin breaking the
+// protocol: the host gets a connection error and fails over. Hosts start
+// plugins with [NewClientContext] to abandon a start that hangs.
 //
 // The host sends EstimateTokens and Do on lanes: long-lived streams
 // (the Lane RPC) that carry calls one after another, the same frames and
