@@ -65,6 +65,9 @@ func openPersistence(ctx context.Context, r *Router, opts Options) (*persistence
 		st.Close()
 		return nil, false, fmt.Errorf("router: journal: %w", err)
 	}
+	if n, seg := j.Truncated(); n > 0 {
+		r.log.Warn("journal: dropped the torn tail of a crash", "bytes", n, "segment", seg)
+	}
 	p := &persistence{r: r, store: st, journal: j, every: opts.SnapshotEvery}
 	if p.every <= 0 {
 		p.every = 20000

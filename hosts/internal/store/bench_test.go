@@ -1,6 +1,10 @@
 package store
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+	"time"
+)
 
 // BenchmarkSaveSnapshot measures one durable (fsync'd) snapshot of 64 KiB,
 // the size of a core with a few hundred keys.
@@ -51,5 +55,26 @@ func BenchmarkSecret(b *testing.B) {
 		if _, err := s.Secret("openai-1"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCheckFile measures the check Open runs on an existing file
+// before it writes to it: a read-only open, a walk of every page and
+// bbolt's Tx.Check, on a store of n secrets and a snapshot.
+//
+//	go test -run '^$' -bench BenchmarkCheckFile ./hosts/internal/store
+func BenchmarkCheckFile(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			path := filledStore(b, b.TempDir(), n)
+			size := fileSize(b, path)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := checkFile(path, size, time.Second); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(size), "file-bytes")
+		})
 	}
 }

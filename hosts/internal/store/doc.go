@@ -68,7 +68,10 @@
 // # Notes
 //
 // When the data directory is read-only, or the disk is full, Open and
-// writes fail with [ErrUnwritable], never a panic. The proxy should refuse
+// writes fail with [ErrUnwritable], never a panic. A damaged database file
+// (a page overwritten, the file cut short) is [ErrCorrupt], never a panic
+// either: Open checks an existing file before it writes to it, and calls
+// that meet a page damaged since return the error. The proxy should refuse
 // to start with a message naming APIKEYROUTER_DATA_DIR when Open fails; when
 // a write fails at run time, it should fail the request, report not ready
 // and retry rather than serve with state it cannot persist.

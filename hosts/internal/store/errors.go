@@ -45,7 +45,10 @@ var (
 
 	// ErrCorrupt is returned when stored data fails authentication or does
 	// not parse: a ciphertext moved to another id, flipped bits, an unknown
-	// record version.
+	// record version. It is also returned, naming the file and what to do,
+	// when the database file itself is damaged: by [Open] for a file cut
+	// short or failing bbolt's checks, and by any call that meets a damaged
+	// page later (where bbolt would panic).
 	ErrCorrupt = errors.New("store: corrupt data")
 
 	// ErrOutOfOrder is returned by [Store.SaveSnapshot] when the snapshot's

@@ -29,7 +29,9 @@ const masterKeyBytes = 32
 // file works unchanged as the environment value. In order:
 //
 //   - env (the value of APIKEYROUTER_ENCRYPTION_KEY), when not blank;
-//   - else the content of <dir>/[MasterKeyFile];
+//   - else the content of <dir>/[MasterKeyFile] — or of
+//     <dir>/[NewMasterKeyFile], when a crash interrupted a rotation after it
+//     committed: the rotation is then finished (see finishRotation);
 //   - else, when dir holds no database yet, a new key of 32 random bytes in
 //     standard base64, written to <dir>/[MasterKeyFile] with mode 0600 (dir
 //     is created with mode 0700). created is then true, and the caller
@@ -45,7 +47,11 @@ func LoadOrCreateMasterKey(dir, env string) (key []byte, created bool, err error
 	}
 	path := filepath.Join(dir, MasterKeyFile)
 	key, err = readMasterKey(path)
-	if !errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case err == nil && fileExists(filepath.Join(dir, NewMasterKeyFile)):
+		key, err = finishRotation(dir, key)
+		return key, false, err
+	case !errors.Is(err, fs.ErrNotExist):
 		return key, false, err
 	}
 	switch _, err := os.Stat(filepath.Join(dir, FileName)); {
@@ -126,9 +132,10 @@ func createMasterKey(dir, path string) ([]byte, error) {
 // valid, never neither. It is what `apikeyrouter rotate-master-key` runs:
 // open the store (the proxy must be stopped, or [Open] fails with
 // [ErrLocked]) with the old key, rotate, close. Then the new key has to
-// replace the old one wherever it is configured; to survive a crash between
-// the two steps, keep the new key on disk (e.g. master.key.new) before
-// rotating and rename it over [MasterKeyFile] afterwards.
+// replace the old one wherever it is configured. When that is
+// [MasterKeyFile], survive a crash between the two steps by keeping the new
+// key on disk first: [StageMasterKey] before rotating, [PromoteMasterKey]
+// after; [LoadOrCreateMasterKey] finishes what a crash interrupted.
 //
 // The new record uses [Options.KDF] of this store and a fresh salt.
 func (s *Store) RotateMasterKey(newKey []byte) error {

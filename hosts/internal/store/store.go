@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,8 +75,13 @@ type Options struct {
 // concurrent use.
 type Store struct {
 	db     *bolt.DB
+	path   string
 	kdf    KDFParams
 	closed atomic.Bool
+	// broken holds the ErrCorrupt that bbolt panicked with in a write
+	// transaction: its rollback may not have released the database's
+	// lock, so no later write or Close calls into bbolt.
+	broken atomic.Pointer[error]
 
 	keyMu sync.RWMutex
 	dek   []byte      // plaintext data key; nil once closed
@@ -88,8 +94,10 @@ type Store struct {
 // unwraps it, failing with [ErrWrongMasterKey] for any other key.
 //
 // Open fails with [ErrLocked] after opts.LockTimeout when another instance
-// holds the database, and with [ErrUnwritable] when dir or the file cannot
-// be written. Close the store with [Store.Close].
+// holds the database, with [ErrUnwritable] when dir or the file cannot be
+// written, and with [ErrCorrupt] when the file is damaged: it checks an
+// existing file before writing to it (see checkFile). Close the store
+// with [Store.Close].
 func Open(dir string, opts Options) (*Store, error) {
 	if len(opts.MasterKey) == 0 {
 		return nil, fmt.Errorf("store: open: %w: empty master key", ErrInvalid)
@@ -102,18 +110,21 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", storageErr(err))
 	}
 	path := filepath.Join(dir, FileName)
-	_, statErr := os.Stat(path)
+	fi, statErr := os.Stat(path)
 	created := errors.Is(statErr, fs.ErrNotExist)
 
 	timeout := opts.LockTimeout
 	if timeout <= 0 {
 		timeout = defaultLockTimeout
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout: timeout,
-		NoSync:  opts.NoSync,
-		MaxSize: opts.MaxSize,
-	})
+	var err error
+	if statErr == nil && fi.Size() > 0 {
+		err = checkFile(path, fi.Size(), timeout)
+	}
+	var db *bolt.DB
+	if err == nil {
+		db, err = openDB(path, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync, MaxSize: opts.MaxSize})
+	}
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("store: open %s: %w (waited %v)", path, ErrLocked, timeout)
@@ -127,19 +138,33 @@ func Open(dir string, opts Options) (*Store, error) {
 		}
 	}
 
-	s := &Store{db: db, kdf: kdf}
-	err = db.Update(func(tx *bolt.Tx) error {
+	s := &Store{db: db, path: path, kdf: kdf}
+	err = s.update(func(tx *bolt.Tx) error {
 		if err := initSchema(tx); err != nil {
 			return err
 		}
 		return s.initKey(tx, opts.MasterKey)
 	})
 	if err != nil {
-		db.Close()
+		if s.broken.Load() == nil {
+			db.Close()
+		}
 		s.zeroKey()
-		return nil, fmt.Errorf("store: open %s: %w", path, storageErr(err))
+		if errors.Is(err, ErrWrongMasterKey) {
+			return nil, fmt.Errorf("store: open %s: %w: %s", path, err, wrongKeyHint(dir))
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// openDB opens the database at path for writing. A damaged file that
+// checkFile let through may still make bbolt panic, reading its free
+// list: that is [ErrCorrupt] too.
+func openDB(path string, opts *bolt.Options) (db *bolt.DB, err error) {
+	defer catch(path, &err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return bolt.Open(path, 0o600, opts)
 }
 
 // initSchema creates the buckets of a new database, or checks the schema
@@ -172,6 +197,12 @@ func (s *Store) Close() error {
 		return ErrClosed
 	}
 	s.zeroKey()
+	if err := s.broken.Load(); err != nil {
+		// bbolt's Close could wait forever for the lock of the write
+		// transaction that panicked; the file is released when the
+		// process exits.
+		return fmt.Errorf("store: close: %w", *err)
+	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -179,9 +210,34 @@ func (s *Store) Close() error {
 }
 
 // update runs fn in a read-write transaction; view runs it in a read-only
-// one. Both translate bbolt's storage errors into the package's sentinels.
-func (s *Store) update(fn func(*bolt.Tx) error) error { return storageErr(s.db.Update(fn)) }
-func (s *Store) view(fn func(*bolt.Tx) error) error   { return storageErr(s.db.View(fn)) }
+// one. Both translate bbolt's storage errors into the package's sentinels,
+// and a panic of bbolt's on a damaged page, or a fault reading past the
+// file, into [ErrCorrupt]. After such a panic in update, every later
+// update returns that error without calling bbolt: its rollback may not
+// have finished, and the database's lock may be held for good.
+func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
+	if broken := s.broken.Load(); broken != nil {
+		return *broken
+	}
+	defer s.catchWrite(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return storageErr(s.db.Update(fn))
+}
+
+func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	defer catch(s.path, &err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	return storageErr(s.db.View(fn))
+}
+
+// catchWrite is catch for update: it also marks the store broken.
+func (s *Store) catchWrite(err *error) {
+	if r := recover(); r != nil {
+		broken := panicked(s.path, r)
+		s.broken.CompareAndSwap(nil, &broken)
+		*err = broken
+	}
+}
 
 // syncDir makes a new directory entry in dir durable.
 func syncDir(dir string) error {

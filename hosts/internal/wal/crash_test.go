@@ -65,7 +65,7 @@ func TestCrashRecovery(t *testing.T) {
 					}
 					return nil
 				}) // Replay itself checks that the records are contiguous
-				truncated := l.Truncated()
+				truncated, _ := l.Truncated()
 				l.Close()
 				switch {
 				case err != nil:

@@ -116,9 +116,11 @@
 // [Open] reads every record. The end of the last segment may hold the
 // torn write of a crash (a record cut short, or whose checksum fails):
 // when no valid record follows it, Open truncates it and reports the bytes
-// it dropped ([Log.Truncated]). A bad record in an older segment, or one
-// that a valid record follows, is [ErrCorrupt]: the log is never repaired
-// by skipping records. [Log.Rotate] documents why a crash in the middle of
+// it dropped ([Log.Truncated]). A last segment whose header is cut short
+// or zeros is torn the same way when no valid record follows where the
+// header was: Open writes the header again. A bad record in an older
+// segment, or a bad record or header that a valid record follows, is
+// [ErrCorrupt]: the log is never repaired by skipping records. [Log.Rotate] documents why a crash in the middle of
 // a rotation is safe.
 //
 // # Notes

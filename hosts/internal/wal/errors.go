@@ -25,9 +25,11 @@ var (
 	// ErrCorrupt is returned by [Open] when a segment holds a record that
 	// fails its checksum or is out of sequence and is not the torn tail of
 	// the last segment (a valid record follows it, or it is in an older
-	// segment), or when a segment's header is invalid; and by [Log.Replay]
-	// when a record no longer reads back as it did. The log is never
-	// repaired by skipping such a record.
+	// segment), or when a segment's header is invalid (in the last
+	// segment, a header cut short or zeros is a torn tail unless a valid
+	// record follows it); and by [Log.Replay] when a record no longer
+	// reads back as it did. The log is never repaired by skipping such a
+	// record.
 	ErrCorrupt = errors.New("wal: corrupt log")
 
 	// ErrCompacted is returned by [Log.Replay] when records after the

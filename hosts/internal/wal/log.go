@@ -30,7 +30,8 @@ type Log struct {
 	first     uint64     // the first pending record
 	broken    error      // the write or fsync that failed; nil while usable
 	closed    bool
-	truncated int64 // bytes of torn tail Open removed
+	truncated int64  // bytes of torn tail Open removed
+	tornSeg   string // the path of the segment they were cut from
 
 	flusher *flusher // SyncBatch only
 }
@@ -39,10 +40,11 @@ type Log struct {
 // segment (mode 0600) when there is none. It takes an exclusive lock on the
 // directory ([ErrLocked] if another Log holds it), checks every record of
 // every segment, and truncates the torn tail a crash may leave at the end
-// of the last segment: a record cut short or failing its checksum, that no
-// valid record follows ([Log.Truncated] reports how many bytes). Any other
-// bad record is [ErrCorrupt]. [Log.Last] is then the last record in the
-// log. Close the log with [Log.Close].
+// of the last segment: a record cut short or failing its checksum, or a
+// header cut short or zeros, that no valid record follows
+// ([Log.Truncated] reports how many bytes, and where). Any other bad
+// record or header is [ErrCorrupt]. [Log.Last] is then the last record in
+// the log. Close the log with [Log.Close].
 func Open(dir string, opts Options) (*Log, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -94,7 +96,7 @@ func (l *Log) recover() error {
 			return err
 		}
 		if torn > 0 {
-			l.truncated = torn
+			l.truncated, l.tornSeg = torn, seg.path
 		}
 		if i > 0 && seg.first <= segs[i-1].last {
 			return fmt.Errorf("%w: %s starts at %d, inside %s", ErrCorrupt,
@@ -298,12 +300,12 @@ func (l *Log) Last() uint64 {
 }
 
 // Truncated returns how many bytes of torn tail [Open] removed from the
-// last segment: 0 after a clean shutdown, usually one partial record after
-// a crash in the middle of a write.
-func (l *Log) Truncated() int64 {
+// last segment, and that segment's path: 0 and "" after a clean shutdown,
+// usually one partial record after a crash in the middle of a write.
+func (l *Log) Truncated() (n int64, segment string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.truncated
+	return l.truncated, l.tornSeg
 }
 
 // Close makes appended records durable under SyncBatch (one last fsync;

@@ -145,7 +145,7 @@ func TestReopenAfterClose(t *testing.T) {
 		if got, want := l.Last(), round*20; got != want {
 			t.Fatalf("round %d: Last = %d, want %d", round, got, want)
 		}
-		if n := l.Truncated(); n != 0 {
+		if n, _ := l.Truncated(); n != 0 {
 			t.Errorf("round %d: Open truncated %d bytes of a cleanly closed log", round, n)
 		}
 		checkReplay(t, l, 0, round*20)

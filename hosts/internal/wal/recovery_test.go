@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -128,8 +129,8 @@ func TestOpenTruncatesTornTail(t *testing.T) {
 			if got := l.Last(); got != 10 {
 				t.Errorf("Last = %d, want 10", got)
 			}
-			if got := l.Truncated(); got != int64(len(tc.tail)) {
-				t.Errorf("Truncated = %d, want %d", got, len(tc.tail))
+			if got, seg := l.Truncated(); got != int64(len(tc.tail)) || seg != path {
+				t.Errorf("Truncated = %d, %s; want %d, %s", got, seg, len(tc.tail), path)
 			}
 			if got := fileSize(t, path); got != clean {
 				t.Errorf("segment has %d bytes after Open, want %d", got, clean)
@@ -139,8 +140,8 @@ func TestOpenTruncatesTornTail(t *testing.T) {
 			l.Close()
 
 			l = openT(t, dir, Options{})
-			if l.Truncated() != 0 {
-				t.Errorf("second Open truncated %d bytes", l.Truncated())
+			if n, seg := l.Truncated(); n != 0 || seg != "" {
+				t.Errorf("second Open truncated %d bytes of %q", n, seg)
 			}
 			checkReplay(t, l, 0, 12)
 		})
@@ -148,9 +149,16 @@ func TestOpenTruncatesTornTail(t *testing.T) {
 }
 
 // TestOpenRewritesTornSegmentHeader: a last segment shorter than its
-// header holds no record; Open writes the header again.
+// header, or whose header is zeros with no record after it, holds no
+// record; Open writes the header again.
 func TestOpenRewritesTornSegmentHeader(t *testing.T) {
-	for _, content := range [][]byte{nil, appendHeader(nil, 11)[:5], make([]byte, headerSize)} {
+	for _, content := range [][]byte{
+		nil,
+		appendHeader(nil, 11)[:5],
+		make([]byte, headerSize),
+		make([]byte, 4096), // a power loss under SyncNone
+		append(make([]byte, headerSize), bytes.Repeat([]byte{0xff}, 100)...),
+	} {
 		dir := t.TempDir()
 		l := openT(t, dir, Options{})
 		appendRange(t, l, 1, 10)
@@ -160,8 +168,8 @@ func TestOpenRewritesTornSegmentHeader(t *testing.T) {
 			t.Fatal(err)
 		}
 		l = openT(t, dir, Options{})
-		if l.Last() != 10 || l.Truncated() != int64(len(content)) {
-			t.Errorf("header %x: Last = %d, Truncated = %d; want 10, %d", content, l.Last(), l.Truncated(), len(content))
+		if n, seg := l.Truncated(); l.Last() != 10 || n != int64(len(content)) || (n > 0 && seg != path) {
+			t.Errorf("header %x: Last = %d, Truncated = %d, %s; want 10, %d, %s", content, l.Last(), n, seg, len(content), path)
 		}
 		appendRange(t, l, 11, 11)
 		checkReplay(t, l, 0, 11)
@@ -222,6 +230,9 @@ func TestOpenDetectsCorruption(t *testing.T) {
 			seq, off := early(t, paths[1])
 			patchFile(t, paths[1], off, appendRecord(nil, seq+1, recordData(seq)))
 		}},
+		{"a zeroed header on the last segment, records following", func(t *testing.T, _ string, paths []string) {
+			patchFile(t, paths[len(paths)-1], 0, make([]byte, headerSize))
+		}},
 		{"bad magic", func(t *testing.T, _ string, paths []string) {
 			patchFile(t, paths[len(paths)-1], 0, []byte("XX"))
 		}},
@@ -252,6 +263,47 @@ func TestOpenDetectsCorruption(t *testing.T) {
 			}
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("Open: err = %v, want ErrCorrupt", err)
+			}
+			t.Logf("Open: %v", err)
+			if !maps.EqualFunc(before, dirContents(t, dir), bytes.Equal) {
+				t.Error("Open changed the files of the log it rejected")
+			}
+		})
+	}
+}
+
+// TestOpenRefusesZeroedHeaderBeforeRecords: a last segment whose header
+// is zeros but whose records are whole was damaged, not torn by a crash
+// (a segment is renamed into place with its header). Open must not drop
+// its records and reuse their sequence numbers: it fails with ErrCorrupt
+// naming the file, and leaves the file as it was.
+func TestOpenRefusesZeroedHeaderBeforeRecords(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		segmentSize int64
+	}{
+		{"the only segment", 0},
+		{"the last of several", 1 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			l := openT(t, dir, Options{SegmentSize: tc.segmentSize})
+			appendRange(t, l, 1, 30)
+			l.Close()
+			path := lastSegment(t, dir)
+			if len(recordOffsets(t, path)) == 0 {
+				t.Fatal("the last segment holds no record")
+			}
+			patchFile(t, path, 0, make([]byte, headerSize))
+			before := dirContents(t, dir)
+
+			l, err := Open(dir, Options{})
+			if err == nil {
+				l.Close()
+				t.Fatal("Open succeeded: the last segment's records were dropped")
+			}
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), filepath.Base(path)) {
+				t.Fatalf("Open: err = %v, want ErrCorrupt naming %s", err, filepath.Base(path))
 			}
 			t.Logf("Open: %v", err)
 			if !maps.EqualFunc(before, dirContents(t, dir), bytes.Equal) {

@@ -42,8 +42,10 @@ func scanDir(dir string) ([]*segment, error) {
 // seg.size. A bad record is [ErrCorrupt], except in the log's last segment
 // (tail), where a bad record that no valid record follows is the torn
 // write of a crash: scanSegment then stops before it and returns how many
-// bytes follow. A last segment too short for its header (or whose header
-// is zeros) gets seg.size 0: the header must be rewritten.
+// bytes follow. A last segment too short for its header, or whose header
+// is zeros, is torn the same way when no valid record follows where the
+// header was (see tornHeader): it gets seg.size 0, and the header must be
+// rewritten.
 func scanSegment(seg *segment, tail bool) (torn int64, err error) {
 	name := filepath.Base(seg.path)
 	f, err := os.Open(seg.path)
@@ -62,6 +64,9 @@ func scanSegment(seg *segment, tail bool) (torn int64, err error) {
 	n, err := io.ReadFull(r, h[:])
 	switch {
 	case tail && (n < headerSize || h == [headerSize]byte{}):
+		if err := tornHeader(f, name, size, seg.first); err != nil {
+			return 0, err
+		}
 		seg.size = 0
 		return size, nil
 	case err != nil:
@@ -102,4 +107,25 @@ func scanSegment(seg *segment, tail bool) (torn int64, err error) {
 		seg.size = rr.off
 		return int64(len(rest)), nil
 	}
+}
+
+// tornHeader checks the last segment f, whose header is cut short or
+// zeros. A segment is renamed into place with its whole header, so a
+// crash leaves such a header only on a segment that no record had reached
+// (a power loss under SyncNone can leave it empty or zeros): the file is
+// dropped whole, like a torn record, when no valid record follows where
+// the header was. If one does, the header was damaged after records were
+// written: that is [ErrCorrupt], never a torn tail to drop with them.
+func tornHeader(f *os.File, name string, size int64, first uint64) error {
+	if size <= headerSize {
+		return nil
+	}
+	b := make([]byte, size)
+	if _, err := f.ReadAt(b, 0); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if validRecordAfter(b, first) {
+		return fmt.Errorf("%w: %s: header is zeros, and valid records follow it", ErrCorrupt, name)
+	}
+	return nil
 }
