@@ -36,6 +36,7 @@ func serve(ctx context.Context, environ []string) error {
 	urgent := new(slog.LevelVar) // flush every line until ready, then warnings and errors
 	urgent.Set(flushAll)
 	log := slog.New(urgentFlush{slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: cfg.LogLevel}), logs, urgent})
+	slog.SetDefault(log) // what the packages below log without a logger of ours (the store's key recovery)
 	for _, w := range warnings {
 		log.Warn(w)
 	}
