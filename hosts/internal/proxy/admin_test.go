@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -37,27 +36,9 @@ type adminRig struct {
 	mock   *mockupstream.Server
 	server *proxy.Server
 	srv    *httptest.Server
-	logs   *adminLogBuffer
+	logs   *lockedBuffer
 	// cfg is the proxy's configuration, but for its tokens and logger.
 	cfg proxy.Config
-}
-
-// adminLogBuffer is a log sink safe for the server's goroutines.
-type adminLogBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *adminLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *adminLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // adminNow is the rigs' clock: now, to the second, so that Retry-After
@@ -74,7 +55,7 @@ func newAdminRig(t *testing.T, opts router.Options) *adminRig {
 		Price: abi.Price{Input: 150_000, Output: 600_000}}); err != nil {
 		t.Fatal(err)
 	}
-	g := &adminRig{t: t, r: r, mock: mock, logs: &adminLogBuffer{}}
+	g := &adminRig{t: t, r: r, mock: mock, logs: &lockedBuffer{}}
 	g.serve()
 	return g
 }

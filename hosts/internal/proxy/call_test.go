@@ -1,7 +1,6 @@
 package proxy_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
@@ -45,24 +43,10 @@ type callRig struct {
 	virtualKey string
 }
 
-// lockedBuffer is a log sink safe for concurrent writers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
 // lines returns the request log lines written so far.
 func (b *lockedBuffer) lines() []requestLine {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []requestLine
-	for _, l := range strings.Split(b.buf.String(), "\n") {
+	for _, l := range strings.Split(b.String(), "\n") {
 		var rl requestLine
 		if json.Unmarshal([]byte(l), &rl) == nil && rl.Msg == "request" {
 			out = append(out, rl)

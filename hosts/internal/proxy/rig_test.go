@@ -1,10 +1,12 @@
 package proxy_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/apikeyrouter/apikeyrouter/hosts/mockupstream"
@@ -50,4 +52,22 @@ func createClient(tb testing.TB, h http.Handler, adminToken, body string) string
 		tb.Fatalf("create the virtual client: %d %s", w.Code, w.Body)
 	}
 	return c.Token
+}
+
+// lockedBuffer is a log sink safe for the server's goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
