@@ -5,12 +5,12 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/hosts/internal/config"
+	"github.com/apikeyrouter/apikeyrouter/hosts/internal/proxy"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
@@ -119,7 +119,7 @@ func registerKeyless(r *router.Router, cfg *config.Config, keyless []config.Key,
 		}
 		registered[k.ID] = true
 		log.Info("provider used without a key", "provider", k.Provider, "key", k.ID,
-			"base_url", redactURL(cfg.Providers[string(k.Provider)].BaseURL), "defined_by", k.Source)
+			"base_url", proxy.RedactURL(cfg.Providers[string(k.Provider)].BaseURL), "defined_by", k.Source)
 	}
 	configured := cfg.KeySources()
 	for _, id := range slices.Sorted(maps.Keys(cfg.Providers)) {
@@ -150,15 +150,6 @@ func usable(s *abi.Snapshot) int {
 		}
 	}
 	return n
-}
-
-// redactURL hides a password a base URL may hold, for logs.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable)"
-	}
-	return u.Redacted()
 }
 
 // discover asks each provider that allows it for the models its first

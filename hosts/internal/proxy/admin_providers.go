@@ -39,7 +39,7 @@ func providerViews(snap *abi.Snapshot, settings []router.Provider) []providerVie
 		v := providerView{ID: p.ID, Models: []string{}}
 		if i := slices.IndexFunc(settings, func(s router.Provider) bool { return s.ID == p.ID }); i >= 0 {
 			s := &settings[i]
-			v.Adapter, v.AdapterAttached, v.BaseURL = s.AdapterName, s.Adapter != nil, redactURL(s.BaseURL)
+			v.Adapter, v.AdapterAttached, v.BaseURL = s.AdapterName, s.Adapter != nil, RedactURL(s.BaseURL)
 			for name, values := range s.Header {
 				if v.Header == nil {
 					v.Header = map[string]string{}
@@ -62,10 +62,10 @@ func providerViews(snap *abi.Snapshot, settings []router.Provider) []providerVie
 	return out
 }
 
-// redactURL hides a URL's password and its query's values (some
-// providers take the key as ?key= or ?api_key=); a URL that does not parse
-// is masked whole.
-func redactURL(s string) string {
+// RedactURL hides a URL's password and its query's values (some
+// providers take the key as ?key= or ?api_key=), for the admin API and
+// logs; a URL that does not parse is masked whole.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
 		return mask(s)
