@@ -33,9 +33,10 @@ func backoff(fails int) time.Duration {
 // supervised is an adapter plugin subprocess that is restarted when it
 // dies. Restarts run in the background, one at a time, with [backoff]
 // between them. A call waits for a restart under way until its context
-// ends and fails at once while restarts back off, with
-// [abi.ConnectionError] either way, so the router fails over instead of
-// waiting on a broken plugin. Calls in flight on a dead plugin fail too.
+// ends and fails at once while restarts back off, as [abi.Cancelled]
+// either way: the host abandons the attempt and no key is blamed — a
+// connection error would cool down every key of the provider for the
+// plugin's fault. Calls in flight on a dead plugin fail too.
 type supervised struct {
 	cfg     sdk.ClientConfig
 	log     hclog.Logger
@@ -70,7 +71,7 @@ func (s *supervised) adapter(ctx context.Context, wait bool) (*sdk.Client, error
 		if c != nil || s.stopped {
 			s.mu.Unlock()
 			if c == nil {
-				return nil, &sdk.Error{Result: abi.ConnectionError, Message: "adapter plugin stopped"}
+				return nil, &sdk.Error{Result: abi.Cancelled, Message: "adapter plugin stopped"}
 			}
 			return c, nil
 		}
@@ -79,15 +80,15 @@ func (s *supervised) adapter(ctx context.Context, wait bool) (*sdk.Client, error
 		s.mu.Unlock()
 		switch {
 		case started == nil:
-			return nil, &sdk.Error{Result: abi.ConnectionError,
+			return nil, &sdk.Error{Result: abi.Cancelled,
 				Message: fmt.Sprintf("adapter plugin is down; next start in %v", retryIn.Round(time.Millisecond))}
 		case !wait:
-			return nil, &sdk.Error{Result: abi.ConnectionError, Message: "adapter plugin is restarting"}
+			return nil, &sdk.Error{Result: abi.Cancelled, Message: "adapter plugin is restarting"}
 		}
 		select {
 		case <-started:
 		case <-ctx.Done():
-			return nil, &sdk.Error{Result: abi.ConnectionError, Message: "adapter plugin is restarting: " + ctx.Err().Error()}
+			return nil, &sdk.Error{Result: abi.Cancelled, Message: "adapter plugin is restarting: " + ctx.Err().Error()}
 		}
 	}
 }
