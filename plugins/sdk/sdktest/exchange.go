@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
@@ -57,6 +58,13 @@ func runCassette(t *testing.T, a sdk.Adapter, c *Cassette) {
 		t.Fatalf("Do: %v", err)
 	}
 	defer resp.Body.Close()
+	// What the host takes for a broken protocol, whatever the cassette says.
+	if resp.Status < 100 || resp.Status > 599 {
+		t.Errorf("status = %d: an answer's status is 100..599 (the host fails over from any other)", resp.Status)
+	}
+	if resp.Result > abi.Cancelled {
+		t.Errorf("result class %d is none of abi.Result's (the host fails over from it)", resp.Result)
+	}
 	if want.Status != 0 && resp.Status != want.Status {
 		t.Errorf("status = %d, want %d", resp.Status, want.Status)
 	}
