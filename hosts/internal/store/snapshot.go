@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -13,7 +14,9 @@ import (
 // seq must not be lower than the latest snapshot's, else SaveSnapshot
 // fails with [ErrOutOfOrder] and keeps the newer one; an equal seq
 // replaces it. The journal of inputs after it lives in package wal: once
-// SaveSnapshot returns, the proxy rotates the journal past seq.
+// SaveSnapshot returns, the proxy rotates the journal past seq. The data
+// is stored with its CRC-32C: bbolt checks its pages' structure, not their
+// contents, and a snapshot damaged on disk must not be restored as state.
 func (s *Store) SaveSnapshot(seq uint64, data []byte) error {
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSnapshot)
@@ -21,6 +24,9 @@ func (s *Store) SaveSnapshot(seq uint64, data []byte) error {
 			return fmt.Errorf("%w: the latest snapshot is at %d", ErrOutOfOrder, binary.BigEndian.Uint64(k))
 		}
 		if err := b.Put(keySnapSeq, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+			return err
+		}
+		if err := b.Put(keySnapSum, binary.BigEndian.AppendUint32(nil, crc32.Checksum(data, castagnoli))); err != nil {
 			return err
 		}
 		return b.Put(keySnapData, data)
@@ -45,6 +51,9 @@ func (s *Store) LatestSnapshot() (seq uint64, data []byte, err error) {
 		if len(k) != 8 || !ok {
 			return fmt.Errorf("%w: snapshot record", ErrCorrupt)
 		}
+		if sum := b.Get(keySnapSum); sum != nil && (len(sum) != 4 || binary.BigEndian.Uint32(sum) != crc32.Checksum(v, castagnoli)) {
+			return fmt.Errorf("%w: %s: the snapshot's checksum does not match its data", ErrCorrupt, s.path)
+		}
 		seq, data = binary.BigEndian.Uint64(k), append([]byte{}, v...)
 		return nil
 	})
@@ -53,3 +62,6 @@ func (s *Store) LatestSnapshot() (seq uint64, data []byte, err error) {
 	}
 	return seq, data, nil
 }
+
+// castagnoli is the CRC-32C table snapshots are summed with.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)

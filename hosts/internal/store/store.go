@@ -33,12 +33,13 @@ var (
 	bucketMeta     = []byte("meta")     // keySchema, keyKeyring
 	bucketSecrets  = []byte("secrets")  // id → sealed secret
 	bucketObjects  = []byte("objects")  // kind → (id → value)
-	bucketSnapshot = []byte("snapshot") // keySnapSeq, keySnapData
+	bucketSnapshot = []byte("snapshot") // keySnapSeq, keySnapData, keySnapSum
 
 	keySchema   = []byte("schema")
 	keyKeyring  = []byte("keyring")
 	keySnapSeq  = []byte("seq")
 	keySnapData = []byte("data")
+	keySnapSum  = []byte("crc32c") // of the data; absent in stores written before it
 )
 
 // Options configures [Open].
