@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
@@ -45,8 +46,11 @@ func (e *apiError) write(w http.ResponseWriter) {
 }
 
 // writeHeader writes the error's status and headers, the same in every
-// client API's shape.
+// client API's shape. It bounds the message and the explanation first
+// (both write methods call it before the body): they may quote what the
+// client sent, a 200 KB id say, and need not send it back whole.
 func (e *apiError) writeHeader(w http.ResponseWriter) {
+	e.message, e.explanation = bounded(e.message), bounded(e.explanation)
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	if !e.retryAfter.IsZero() {
@@ -142,4 +146,20 @@ func errorFor(err error) *apiError {
 			message: "no provider answered within the request timeout (APIKEYROUTER_REQUEST_TIMEOUT)"}
 	}
 	return &apiError{status: http.StatusInternalServerError, typ: typeServer, code: "internal_error", message: "internal error"}
+}
+
+// maxMessage bounds an error's message and explanation, in bytes.
+const maxMessage = 1024
+
+// bounded cuts s to at most maxMessage bytes, at a character's start,
+// marking the cut with "…".
+func bounded(s string) string {
+	if len(s) <= maxMessage {
+		return s
+	}
+	cut := maxMessage - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
