@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,16 +64,7 @@ func TestRotateMasterKeyInDataDir(t *testing.T) {
 	if !strings.Contains(p.logs.String(), "finished an interrupted master key rotation") {
 		t.Fatalf("the start did not say it finished the rotation:\n%s", p.logs)
 	}
-	for _, id := range []string{"mock-1", "mock-2", "mock-3"} {
-		p.call("POST", "/admin/v1/keys/"+id+"/disable", adminToken, "", nil)
-	}
-	c := client(p)
-	if _, err := c.Chat.Completions.New(context.Background(), chatParams("after the rotation")); err != nil {
-		t.Fatalf("a call after the rotation: %v", err)
-	}
-	if f.mock.Requests("sk-e2e-admin-added-7777") != 1 {
-		t.Fatal("the stored secret was not the one used")
-	}
+	servesWithStoredSecret(t, p, f, "sk-e2e-admin-added-7777")
 	if b, _ := os.ReadFile(keyFile); strings.TrimSpace(string(b)) != next {
 		t.Fatalf("master.key holds %q after the start, want the new key", b)
 	}

@@ -32,17 +32,7 @@ func TestRotateMasterKey(t *testing.T) {
 
 	newEnv := append(append([]string{}, f.env...), "APIKEYROUTER_ENCRYPTION_KEY=new-master-key")
 	p = start(t, newEnv...)
-	// Only the admin-added key may serve: its secret came back from the store.
-	for _, id := range []string{"mock-1", "mock-2", "mock-3"} {
-		p.call("POST", "/admin/v1/keys/"+id+"/disable", adminToken, "", nil)
-	}
-	c := client(p)
-	if _, err := c.Chat.Completions.New(context.Background(), chatParams("after rotation")); err != nil {
-		t.Fatalf("a call after rotation: %v", err)
-	}
-	if f.mock.Requests("sk-e2e-admin-added-9999") != 1 {
-		t.Fatal("the stored secret was not the one used")
-	}
+	servesWithStoredSecret(t, p, f, "sk-e2e-admin-added-9999")
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,5 +42,22 @@ func TestRotateMasterKey(t *testing.T) {
 	out, err := old.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "wrong master key") {
 		t.Fatalf("the old key was not refused clearly: %v\n%s", err, out)
+	}
+}
+
+// servesWithStoredSecret disables the configured keys and makes a call: only
+// the key added through the admin API may serve it, so the secret the mock
+// sees must be the one that came back from the store after a rotation.
+func servesWithStoredSecret(t *testing.T, p *proc, f *fleet, secret string) {
+	t.Helper()
+	for _, id := range []string{"mock-1", "mock-2", "mock-3"} {
+		p.call("POST", "/admin/v1/keys/"+id+"/disable", adminToken, "", nil)
+	}
+	c := client(p)
+	if _, err := c.Chat.Completions.New(context.Background(), chatParams("after the rotation")); err != nil {
+		t.Fatalf("a call after the rotation: %v", err)
+	}
+	if f.mock.Requests(secret) != 1 {
+		t.Fatal("the stored secret was not the one used")
 	}
 }
