@@ -226,9 +226,9 @@ func TestPluginCrashLoopBacksOff(t *testing.T) {
 		t.Errorf("%d restarts for %d requests in %v, want 1 to %d", restarts, n, took, bound)
 	}
 
-	// The plugin's fault is no key's: at most the call that was in flight
-	// when it was killed counts against fake-1.
-	if k := p.key("fake-1"); k.State != "active" || len(k.Pools) > 0 && (k.Pools[0].State != "active" || k.Pools[0].FailStreak > 1) {
+	// The plugin's fault is no key's, not even the call's that was in
+	// flight when it was killed.
+	if k := p.key("fake-1"); k.State != "active" || k.pool().State != "active" || k.pool().FailStreak != 0 {
 		t.Errorf("the key was blamed for the plugin's crash loop: %+v", k)
 	}
 	waitFor(t, "an error line per failed start", 10*time.Second, func() bool {

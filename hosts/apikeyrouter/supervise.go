@@ -36,7 +36,8 @@ func backoff(fails int) time.Duration {
 // ends and fails at once while restarts back off, as [abi.Cancelled]
 // either way: the host abandons the attempt and no key is blamed — a
 // connection error would cool down every key of the provider for the
-// plugin's fault. Calls in flight on a dead plugin fail too.
+// plugin's fault. Calls in flight on a dead plugin fail too, cancelled
+// as well (see sdk.Client.Adapter).
 type supervised struct {
 	cfg     sdk.ClientConfig
 	log     hclog.Logger

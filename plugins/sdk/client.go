@@ -139,7 +139,8 @@ func inheritedEnv() []string {
 }
 
 // Adapter returns the plugin's adapter. Its calls fail with
-// [abi.ConnectionError] once the plugin has exited.
+// [abi.Cancelled] once the plugin has exited: the host abandons them, and
+// the keys they were made with are not blamed for the plugin's death.
 func (c *Client) Adapter() Adapter { return c.adapter }
 
 // Pid returns the plugin process's id, for logs and supervision.

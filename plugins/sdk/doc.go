@@ -84,7 +84,8 @@
 //	outcome.Attempt, outcome.LatencyMicros = …
 //
 // When c.Exited() reports the plugin died, the host replaces it with
-// c.Restart(); calls in flight fail promptly with [abi.ConnectionError].
+// c.Restart(); calls in flight fail promptly with [abi.Cancelled] (the
+// plugin's fault, not their keys').
 //
 // # The plugin boundary
 //

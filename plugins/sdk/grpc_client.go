@@ -8,6 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk/internal/adapterpb"
 )
@@ -15,6 +18,33 @@ import (
 // errPluginExited is the cancellation cause of calls in flight when the
 // plugin process exits.
 var errPluginExited = errors.New("adapter plugin exited")
+
+// exitedError is the error of a call the plugin's exit broke: the call is
+// [abi.Cancelled], as the host abandons it, so that the key it was made
+// with is not blamed for its plugin's death.
+func exitedError() *Error { return &Error{Result: abi.Cancelled, Message: errPluginExited.Error()} }
+
+// exitGrace is how long a call whose connection to its plugin broke waits
+// to learn whether the plugin died: the kernel closes a dead process's
+// sockets before its parent has reaped it, so the broken connection is
+// often seen first.
+const exitGrace = 250 * time.Millisecond
+
+// diedWithin reports whether exited is done, waiting for it up to
+// exitGrace.
+func diedWithin(exited context.Context) bool {
+	if exited.Err() != nil {
+		return true
+	}
+	t := time.NewTimer(exitGrace)
+	defer t.Stop()
+	select {
+	case <-exited.Done():
+		return true
+	case <-t.C:
+		return false
+	}
+}
 
 // grpcClient is an [Adapter] served by a plugin over gRPC: the host side of
 // the boundary. Every error it returns is an [*Error].
@@ -36,7 +66,7 @@ func (c *grpcClient) Info(ctx context.Context) (Info, error) {
 	defer cancel(nil)
 	r, err := c.rpc.Info(ctx, &adapterpb.InfoRequest{})
 	if err != nil {
-		return Info{}, callError(ctx, err)
+		return Info{}, callError(c.exited, ctx, err)
 	}
 	return infoFromPB(r), nil
 }
@@ -62,7 +92,7 @@ func (c *grpcClient) EstimateTokens(ctx context.Context, req *Request) (int64, e
 	defer cancel(nil)
 	r, err := c.rpc.EstimateTokens(ctx, requestToPB(req))
 	if err != nil {
-		return 0, callError(ctx, err)
+		return 0, callError(c.exited, ctx, err)
 	}
 	return r.GetTokens(), nil
 }
@@ -72,7 +102,7 @@ func (c *grpcClient) Models(ctx context.Context, req *Request) ([]Model, error) 
 	defer cancel(nil)
 	r, err := c.rpc.Models(ctx, requestToPB(req))
 	if err != nil {
-		return nil, callError(ctx, err)
+		return nil, callError(c.exited, ctx, err)
 	}
 	return modelsFromPB(r), nil
 }
@@ -105,7 +135,7 @@ func (c *grpcClient) doUnary(ctx context.Context, req *Request) (*Response, erro
 	stream, err := c.rpc.Do(ctx, requestToPB(req))
 	if err != nil {
 		defer cancel(nil)
-		return nil, callError(ctx, err)
+		return nil, callError(c.exited, ctx, err)
 	}
 	first, err := stream.Recv()
 	if err != nil {
@@ -113,11 +143,11 @@ func (c *grpcClient) doUnary(ctx context.Context, req *Request) (*Response, erro
 		if err == io.EOF {
 			return nil, &Error{Result: abi.ConnectionError, Message: "adapter plugin broke the protocol: no head frame"}
 		}
-		return nil, callError(ctx, err)
+		return nil, callError(c.exited, ctx, err)
 	}
 	return response(first, &streamBody{
 		next:    stream.Recv,
-		fail:    func(err error) *Error { return callError(ctx, err) },
+		fail:    func(err error) *Error { return callError(c.exited, ctx, err) },
 		release: func(bool) { cancel(nil) },
 	})
 }
@@ -165,10 +195,13 @@ func (c *grpcClient) bind(ctx context.Context) (context.Context, context.CancelC
 }
 
 // callError turns an RPC's error into an [*Error], naming a plugin exit as
-// such.
-func callError(ctx context.Context, err error) *Error {
-	if errors.Is(context.Cause(ctx), errPluginExited) {
-		return &Error{Result: abi.ConnectionError, Message: errPluginExited.Error()}
+// such ([exitedError]): one that cancelled the call, or a connection gone
+// unavailable while exited (done when the plugin has exited) shows it
+// within [exitGrace].
+func callError(exited, ctx context.Context, err error) *Error {
+	if errors.Is(context.Cause(ctx), errPluginExited) ||
+		ctx.Err() == nil && status.Code(err) == codes.Unavailable && diedWithin(exited) {
+		return exitedError()
 	}
 	return errorOfStatus(err)
 }

@@ -109,7 +109,7 @@ func (ls *lanes) start(ctx context.Context, call *adapterpb.LaneCall) (*laneCall
 	for {
 		l, reused, err := ls.take()
 		if err != nil {
-			return nil, nil, callError(ctx, err)
+			return nil, nil, callError(ls.exited, ctx, err)
 		}
 		c := &laneCall{lanes: ls, lane: l, ctx: ctx}
 		c.unwatch = context.AfterFunc(ctx, func() { l.cancel(context.Cause(ctx)) })
@@ -168,17 +168,22 @@ func (c *laneCall) done(clean bool) {
 	})
 }
 
-// error turns a failed send or receive into an [*Error]: the plugin's exit,
-// the caller's deadline or cancellation, or the stream's status.
+// error turns a failed send or receive into an [*Error]: the plugin's exit
+// ([exitedError]), the caller's deadline or cancellation, or the stream's
+// status. A lane breaks only when its plugin's end does, so a break the
+// caller did not cause waits a moment (diedWithin) to tell a plugin that
+// died from one that hung up.
 func (c *laneCall) error(err error) *Error {
 	var e *Error
 	switch {
 	case errors.As(err, &e):
 		return e
 	case errors.Is(context.Cause(c.lane.ctx), errPluginExited):
-		return &Error{Result: abi.ConnectionError, Message: errPluginExited.Error()}
+		return exitedError()
 	case c.ctx.Err() != nil:
 		return &Error{Result: ClassifyError(c.ctx.Err()), Message: "adapter call: " + c.ctx.Err().Error()}
+	case diedWithin(c.lanes.exited):
+		return exitedError()
 	}
 	return errorOfStatus(err)
 }
