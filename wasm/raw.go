@@ -45,7 +45,7 @@ func rawApply(n uint32) uint32 {
 	in, err := rawInput(n)
 	var b []byte
 	if err == nil {
-		b, err = machine.ApplyMsg(out[:0], in)
+		b, err = applyMsg(out[:0], in)
 	}
 	return collected(rawReply(b, err), false)
 }

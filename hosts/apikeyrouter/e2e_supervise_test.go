@@ -123,12 +123,13 @@ func chatFake(t *testing.T, p *proc) (int, time.Duration) {
 	return resp.StatusCode, time.Since(t0)
 }
 
-// logLines returns the JSON lines of p's log whose message is msg.
+// logLines returns the JSON lines of p's log whose message is msg: the
+// proxy's own ("msg") or a plugin's, relayed ("@message").
 func logLines(p *proc, msg string) []map[string]any {
 	var out []map[string]any
 	for line := range strings.Lines(p.logs.String()) {
 		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil && m["@message"] == msg {
+		if json.Unmarshal([]byte(line), &m) == nil && (m["@message"] == msg || m["msg"] == msg) {
 			out = append(out, m)
 		}
 	}
