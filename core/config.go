@@ -42,7 +42,7 @@ type config struct {
 }
 
 func newConfig(c abi.Config) (config, error) {
-	if err := validateObjective(c.Objective); err != nil {
+	if err := CheckObjective(c.Objective); err != nil {
 		return config{}, err
 	}
 	if len(c.CooldownLadder) > 32 {

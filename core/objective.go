@@ -30,7 +30,23 @@ func (o *objective) roundRobin() bool { return o.rr }
 
 func validGoal(g abi.Goal) bool { return g > abi.GoalDefault && g <= abi.GoalQuota }
 
-func validateObjective(o abi.Objective) error {
+// MaxWeightMilli is the largest [abi.Weight] the core takes, in
+// thousandths: a weight of 1000.
+const MaxWeightMilli = 1_000_000
+
+// CheckObjective returns nil if the core takes o, as [abi.Config]'s default
+// objective or an [abi.RouteRequest]'s; else an [*abi.Error] with code
+// [abi.InvalidArgument] saying why. The zero objective (the configured
+// default) is valid. Otherwise the primary goal must be a known goal; at
+// most 4 secondary goals, each known and named once (the primary counts);
+// weights each for a known goal named once, in 0..[MaxWeightMilli], and
+// not all zero. Secondary goals or weights without a primary goal are
+// refused.
+//
+// [New] and [Machine.Route] check the objective with it, and refuse what
+// it refuses with its message (Route after the request's other fields),
+// so a host can refuse a bad objective up front, as the core would.
+func CheckObjective(o abi.Objective) error {
 	if o.Primary == abi.GoalDefault {
 		if len(o.Secondary) > 0 || len(o.Weights) > 0 {
 			return abi.Errorf(abi.InvalidArgument, "an objective with secondary goals or weights needs a primary goal")
@@ -60,8 +76,8 @@ func validateObjective(o abi.Objective) error {
 		if !validGoal(w.Goal) || weighted[w.Goal] {
 			return abi.Errorf(abi.InvalidArgument, "weight for goal %s is unknown or repeated", w.Goal)
 		}
-		if w.Milli < 0 || w.Milli > 1_000_000 {
-			return abi.Errorf(abi.InvalidArgument, "weight %d for %s out of range 0..1000000", w.Milli, w.Goal)
+		if w.Milli < 0 || w.Milli > MaxWeightMilli {
+			return abi.Errorf(abi.InvalidArgument, "weight %d for %s out of range 0..%d", w.Milli, w.Goal, MaxWeightMilli)
 		}
 		weighted[w.Goal] = true
 		total += w.Milli

@@ -15,8 +15,8 @@ func validateOutcome(o *abi.Outcome) error {
 	case o.Result > abi.Cancelled:
 		return abi.Errorf(abi.InvalidArgument, "unknown result %d", o.Result)
 	case u.InputTokens < 0 || u.OutputTokens < 0 || u.CachedInputTokens < 0 ||
-		u.InputTokens > maxTokens || u.OutputTokens > maxTokens || u.CachedInputTokens > u.InputTokens:
-		return abi.Errorf(abi.InvalidArgument, "usage tokens must be 0..%d, cached at most input", int64(maxTokens))
+		u.InputTokens > MaxTokens || u.OutputTokens > MaxTokens || u.CachedInputTokens > u.InputTokens:
+		return abi.Errorf(abi.InvalidArgument, "usage tokens must be 0..%d, cached at most input", int64(MaxTokens))
 	case o.LatencyMicros < 0 || o.RetryAfter < 0 || o.Status < 0 || o.Status > 999:
 		return abi.Errorf(abi.InvalidArgument, "latency, retry_after and status must not be negative (status at most 999)")
 	}

@@ -7,6 +7,13 @@ import (
 	"github.com/apikeyrouter/apikeyrouter/abi"
 )
 
+// MaxTokens is the most tokens the core counts: in a route request's input
+// estimate and output bound, a model's context window and output limit,
+// and an outcome's usage. It refuses larger counts with
+// [abi.InvalidArgument], so a host that clamps or refuses them itself
+// (a client's max_tokens, an adapter's estimate or usage) uses this bound.
+const MaxTokens = 1 << 36
+
 // Bounds on registered objects, so no input can make the core allocate
 // without limit.
 const (
@@ -16,7 +23,6 @@ const (
 	maxTier        = 1000
 	maxLimit       = 1 << 40
 	maxPrice       = 1 << 40
-	maxTokens      = 1 << 36
 	maxModelName   = 256
 	maxExclude     = 4096
 	maxSecondaries = 4
@@ -89,8 +95,8 @@ func (m *Machine) upsertModel(md *abi.Model) error {
 	case md.Price.Input < 0 || md.Price.Output < 0 || md.Price.CachedInput < 0 ||
 		md.Price.Input > maxPrice || md.Price.Output > maxPrice || md.Price.CachedInput > maxPrice:
 		return abi.Errorf(abi.InvalidArgument, "model %q: prices must be 0..%d micro-USD per million tokens", md.Name, int64(maxPrice))
-	case md.ContextWindow < 0 || md.ContextWindow > maxTokens || md.MaxOutputTokens < 0 || md.MaxOutputTokens > maxTokens:
-		return abi.Errorf(abi.InvalidArgument, "model %q: token counts must be 0..%d", md.Name, int64(maxTokens))
+	case md.ContextWindow < 0 || md.ContextWindow > MaxTokens || md.MaxOutputTokens < 0 || md.MaxOutputTokens > MaxTokens:
+		return abi.Errorf(abi.InvalidArgument, "model %q: token counts must be 0..%d", md.Name, int64(MaxTokens))
 	case !validLimits(md.Limits):
 		return abi.Errorf(abi.InvalidArgument, "model %q: limits must be 0..%d", md.Name, int64(maxLimit))
 	}

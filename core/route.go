@@ -143,8 +143,8 @@ func validateRoute(req *abi.RouteRequest) error {
 		return abi.Errorf(abi.InvalidArgument, "provider %q is not a valid id", req.Provider)
 	case req.Client != "" && !abi.ValidID(string(req.Client)):
 		return abi.Errorf(abi.InvalidArgument, "client %q is not a valid id", req.Client)
-	case req.InputTokens < 0 || req.InputTokens > maxTokens || req.MaxOutputTokens < 0 || req.MaxOutputTokens > maxTokens:
-		return abi.Errorf(abi.InvalidArgument, "token counts must be 0..%d", int64(maxTokens))
+	case req.InputTokens < 0 || req.InputTokens > MaxTokens || req.MaxOutputTokens < 0 || req.MaxOutputTokens > MaxTokens:
+		return abi.Errorf(abi.InvalidArgument, "token counts must be 0..%d", int64(MaxTokens))
 	case len(req.Exclude) > maxExclude:
 		return abi.Errorf(abi.TooLarge, "%d excluded keys, at most %d", len(req.Exclude), maxExclude)
 	case len(req.Tags) > maxTags:
@@ -157,7 +157,7 @@ func validateRoute(req *abi.RouteRequest) error {
 			return abi.Errorf(abi.InvalidArgument, "tags must be sorted and unique")
 		}
 	}
-	return validateObjective(req.Objective)
+	return CheckObjective(req.Objective)
 }
 
 // Route decides which key serves one attempt of a request and writes the

@@ -135,7 +135,7 @@ func Restore(s *abi.Snapshot) (*Machine, error) {
 		if err := m.upsertModel(&ms.Model); err != nil {
 			return nil, err
 		}
-		if ms.MeanOutput < 0 || ms.MeanOutput > maxTokens {
+		if ms.MeanOutput < 0 || ms.MeanOutput > MaxTokens {
 			return nil, abi.Errorf(abi.InvalidArgument, "model %q: mean output out of range", ms.Model.Name)
 		}
 		m.providerByID[ms.Model.Provider].models[ms.Model.Name].meanOutput = ms.MeanOutput

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/core"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 )
 
@@ -407,8 +408,9 @@ func (r *Router) reach(d *abi.Decision) (*Provider, *secret) {
 }
 
 // maxTokens is the most tokens the core counts, in a request or an
-// outcome: it refuses more.
-const maxTokens = 1 << 36
+// outcome: it refuses more. It is the core's own bound, so the estimate
+// here and the usage clamps of [Router.sanitize] cannot drift from it.
+const maxTokens = core.MaxTokens
 
 // maxEstimateWait bounds an adapter's token estimate (and the attempt
 // timeout, if shorter, bounds it further). An estimate needs no network:

@@ -3,18 +3,26 @@ package router
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/core"
 )
+
+// maxWeight is the largest weight the core takes ([core.MaxWeightMilli]),
+// in the units users write: a weight of 0.7 is 700 thousandths.
+const maxWeight = core.MaxWeightMilli / 1000
 
 // ParseObjective reads an objective as users write it — in the
 // x-apikeyrouter-objective header, configuration or [Request]: a goal name
 // (cost, reliability, fairness, latency, quota), or a JSON object
 // {"primary":"cost","secondary":["reliability"],"weights":{"cost":0.7,"reliability":0.3}}.
-// The empty string is the configured default.
+// The empty string is the configured default. It checks the form only:
+// what it returns may still break the core's rules ([core.CheckObjective]),
+// five secondary goals say, which the core refuses.
 func ParseObjective(s string) (abi.Objective, error) {
 	s = strings.TrimSpace(s)
 	switch {
@@ -46,17 +54,20 @@ func ParseObjective(s string) (abi.Objective, error) {
 		}
 		o.Secondary = append(o.Secondary, g)
 	}
-	for name, w := range in.Weights {
+	// In the names' order, not the map's: with several bad weights, the
+	// error names the same one every time.
+	for _, name := range slices.Sorted(maps.Keys(in.Weights)) {
+		w := in.Weights[name]
 		g, err := parseGoal(name)
 		if err != nil {
 			return o, err
 		}
-		if w < 0 || w > 1000 || math.IsNaN(w) {
-			return o, fmt.Errorf("objective: weight %v for %s must be between 0 and 1000", w, name)
+		if w < 0 || w > maxWeight || math.IsNaN(w) {
+			return o, fmt.Errorf("objective: weight %v for %s must be between 0 and %d", w, name, maxWeight)
 		}
 		o.Weights = append(o.Weights, abi.Weight{Goal: g, Milli: int64(math.Round(w * 1000))})
 	}
-	slices.SortFunc(o.Weights, func(a, b abi.Weight) int { return int(a.Goal) - int(b.Goal) })
+	slices.SortStableFunc(o.Weights, func(a, b abi.Weight) int { return int(a.Goal) - int(b.Goal) })
 	return o, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -17,6 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/core"
 	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
 	"github.com/apikeyrouter/apikeyrouter/plugins/translate"
@@ -307,11 +307,9 @@ func bodyError(err error) string {
 	return "the request body is not a JSON object"
 }
 
-// maxTokenCount is the most tokens the core counts in a request.
-const maxTokenCount = 1 << 36
-
 // tokenBound reads a field bounding the answer's tokens (max_tokens …):
-// 0 if absent or null, else a count of 0..maxTokenCount.
+// 0 if absent or null, else a count of 0..[core.MaxTokens], as the core
+// takes.
 func tokenBound(field string, v gjson.Result) (int64, *apiError) {
 	if !v.Exists() || v.Type == gjson.Null {
 		return 0, nil
@@ -320,8 +318,8 @@ func tokenBound(field string, v gjson.Result) (int64, *apiError) {
 	switch {
 	case n < 0 || v.Type == gjson.Number && v.Num < 0:
 		return 0, badRequest("invalid_max_tokens", field+" must not be negative")
-	case n > maxTokenCount || v.Type == gjson.Number && v.Num > maxTokenCount:
-		return 0, badRequest("invalid_max_tokens", field+" must be at most "+strconv.Itoa(maxTokenCount))
+	case n > core.MaxTokens || v.Type == gjson.Number && v.Num > core.MaxTokens:
+		return 0, badRequest("invalid_max_tokens", field+" must be at most "+strconv.FormatInt(core.MaxTokens, 10))
 	}
 	return n, nil
 }
@@ -329,37 +327,22 @@ func tokenBound(field string, v gjson.Result) (int64, *apiError) {
 // headerObjectiveName is the objective header as clients write it.
 const headerObjectiveName = "x-apikeyrouter-objective"
 
-// maxSecondaryGoals is how many secondary goals the core takes.
-const maxSecondaryGoals = 4
-
-// checkObjective checks an objective header as the core would, so that
-// every bad objective is an invalid_objective, not the core's
-// invalid_argument.
+// checkObjective checks an objective header as the core does: the form
+// with [router.ParseObjective], the rest with [core.CheckObjective], so
+// that every objective the core would refuse is an invalid_objective, not
+// the core's invalid_argument. The message is the parser's, without its
+// "objective: ", or the core's.
 func checkObjective(s string) error {
 	o, err := router.ParseObjective(s)
 	if err != nil {
 		return errors.New(strings.TrimPrefix(err.Error(), "objective: "))
 	}
-	if len(o.Secondary) > maxSecondaryGoals {
-		return fmt.Errorf("%d secondary goals, at most %d", len(o.Secondary), maxSecondaryGoals)
-	}
-	named, weighted := map[abi.Goal]bool{o.Primary: true}, map[abi.Goal]bool{}
-	for _, g := range o.Secondary {
-		if named[g] {
-			return fmt.Errorf("goal %s is named twice", g)
+	if err := core.CheckObjective(o); err != nil {
+		var e *abi.Error
+		if errors.As(err, &e) {
+			return errors.New(e.Message)
 		}
-		named[g] = true
-	}
-	var total int64
-	for _, w := range o.Weights {
-		if weighted[w.Goal] {
-			return fmt.Errorf("goal %s is weighted twice", w.Goal)
-		}
-		weighted[w.Goal] = true
-		total += w.Milli
-	}
-	if len(o.Weights) > 0 && total == 0 {
-		return errors.New("the weights sum to zero")
+		return err
 	}
 	return nil
 }

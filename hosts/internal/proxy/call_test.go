@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -248,13 +249,13 @@ func TestRequestFieldCodes(t *testing.T) {
 		// The larger of two bounds counts: 200,000 does not fit the context.
 		{"the larger bound counts", "/v1/chat/completions", `{"model":"gpt-4o-mini","max_tokens":1,"max_completion_tokens":200000,` + msgs + `}`, "", 400, "context_length_exceeded", ""},
 		{"five secondary goals", "/v1/chat/completions", `{"model":"gpt-4o-mini",` + msgs + `}`,
-			`{"primary":"cost","secondary":["reliability","fairness","latency","quota","reliability"]}`, 400, "invalid_objective", "x-apikeyrouter-objective: 5 secondary goals, at most 4"},
+			`{"primary":"cost","secondary":["reliability","fairness","latency","quota","reliability"]}`, 400, "invalid_objective", "x-apikeyrouter-objective: at most 4 secondary goals"},
 		{"a goal twice", "/v1/chat/completions", `{"model":"gpt-4o-mini",` + msgs + `}`,
-			`{"primary":"cost","secondary":["cost"]}`, 400, "invalid_objective", "x-apikeyrouter-objective: goal cost is named twice"},
+			`{"primary":"cost","secondary":["cost"]}`, 400, "invalid_objective", "x-apikeyrouter-objective: secondary goal cost is unknown or repeated"},
 		{"a goal weighted twice", "/v1/chat/completions", `{"model":"gpt-4o-mini",` + msgs + `}`,
-			`{"primary":"cost","weights":{"cost":0.5,"COST":0.5}}`, 400, "invalid_objective", "weighted twice"},
+			`{"primary":"cost","weights":{"cost":0.5,"COST":0.5}}`, 400, "invalid_objective", "x-apikeyrouter-objective: weight for goal cost is unknown or repeated"},
 		{"weights summing to zero", "/v1/chat/completions", `{"model":"gpt-4o-mini",` + msgs + `}`,
-			`{"primary":"cost","weights":{"cost":0}}`, 400, "invalid_objective", "sum to zero"},
+			`{"primary":"cost","weights":{"cost":0}}`, 400, "invalid_objective", "x-apikeyrouter-objective: weights sum to zero"},
 		{"an unknown goal", "/v1/chat/completions", `{"model":"gpt-4o-mini",` + msgs + `}`, "cheapest", 400, "invalid_objective", `x-apikeyrouter-objective: unknown goal "cheapest"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -272,6 +273,103 @@ func TestRequestFieldCodes(t *testing.T) {
 	// At the ceiling, max_tokens is no longer the problem: the context is.
 	w, _ := g.post("/v1/chat/completions", `{"model":"gpt-4o-mini","max_tokens":68719476736,`+msgs+`}`)
 	wantError(t, w, false, 400, "context_length_exceeded")
+}
+
+// TestObjectiveRefusedAsTheCoreWould ties the proxy's check of the
+// objective header to the core's rule (core.CheckObjective): the proxy
+// answers 400 invalid_objective, and sends nothing upstream, exactly when
+// the router refuses a route request with that objective as
+// invalid_argument — its parser or the core — and says what the router
+// says, after the header's name and without the parser's "objective: ".
+// Every other objective is routed.
+func TestObjectiveRefusedAsTheCoreWould(t *testing.T) {
+	g := newCallRig(t)
+	objectives := []string{
+		// Taken.
+		"", "cost", " Latency ", "QUOTA", `{"primary":"cost"}`,
+		`{"primary":"cost","secondary":["reliability","fairness","latency","quota"]}`,
+		`{"primary":"cost","weights":{"cost":1000}}`,
+		`{"primary":"fairness","secondary":["cost"],"weights":{"quota":0.5}}`,
+		`{"primary":"cost","weights":{"cost":0,"latency":0.001}}`,
+		// Refused by the core's rule.
+		`{"primary":"cost","secondary":["reliability","fairness","latency","quota","reliability"]}`,
+		`{"primary":"cost","secondary":["cost"]}`,
+		`{"primary":"cost","secondary":["latency","Latency"]}`,
+		`{"primary":"cost","weights":{"cost":0.5,"COST":0.5}}`,
+		`{"primary":"cost","weights":{"cost":1,"COST":1,"Cost":1,"cOST":1,"coST":1,"cosT":1,"CoSt":1}}`,
+		`{"primary":"cost","weights":{"cost":0}}`,
+		`{"primary":"cost","weights":{"cost":0.0004,"quota":0.0004}}`,
+		// Refused by the parser.
+		"cheapest", "default", "{}", `{"secondary":["cost"]}`, `{"primary":`, `{"primary":"cost","extra":1}`,
+		`{"primary":"cost","weights":{"cost":-1}}`, `{"primary":"cost","weights":{"cost":1000.001}}`,
+		`{"primary":"cost","weights":{"speed":1}}`,
+	}
+	// And random mixes: goal names in any case, repeated, with weights
+	// around the bounds.
+	rng := rand.New(rand.NewPCG(7, 11))
+	for range 300 {
+		objectives = append(objectives, randomObjective(rng))
+	}
+	body := `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}`
+	for _, s := range objectives {
+		_, err := g.r.Route(router.Request{Model: "gpt-4o-mini", Objective: s, DryRun: true})
+		var ref *router.Refusal
+		refused := errors.As(err, &ref) && ref.Code == abi.InvalidArgument
+		if err != nil && !refused {
+			t.Fatalf("%s: the router: %v", s, err)
+		}
+		upstream := g.upstreamRequests()
+		w, _ := g.post("/v1/chat/completions", body, "X-Apikeyrouter-Objective", s)
+		var e clientError
+		_ = json.Unmarshal(w.Body.Bytes(), &e)
+		switch {
+		case refused:
+			want := "x-apikeyrouter-objective: " + strings.TrimPrefix(ref.Message, "objective: ")
+			if w.Code != 400 || e.Error.Code != "invalid_objective" || e.Error.Message != want {
+				t.Errorf("%s: the router refuses it (%s), the proxy answered %d %s; want 400 invalid_objective %q",
+					s, ref.Message, w.Code, w.Body, want)
+			}
+			if n := g.upstreamRequests(); n != upstream {
+				t.Errorf("%s: refused, but %d requests went upstream", s, n-upstream)
+			}
+		case w.Code != 200:
+			t.Errorf("%s: the router takes it, the proxy answered %d %s", s, w.Code, w.Body)
+		}
+	}
+}
+
+// randomObjective returns an objective header: mostly a JSON mix of goal
+// names (in any case, maybe repeated) and weights near the bounds.
+func randomObjective(rng *rand.Rand) string {
+	names := []string{"cost", "reliability", "fairness", "latency", "quota", "COST", " Quota", "Latency", "speed", ""}
+	weights := []string{"0", "0.0004", "0.0005", "0.3", "1", "999.9999", "1000", "1000.0001", "-0.001", "null"}
+	name := func() string { return `"` + names[rng.IntN(len(names)-2)+2*rng.IntN(2)] + `"` }
+	if rng.IntN(10) == 0 {
+		return strings.Trim(name(), `"`)
+	}
+	var b strings.Builder
+	b.WriteString(`{"primary":` + name())
+	if rng.IntN(3) > 0 {
+		b.WriteString(`,"secondary":[`)
+		for i := range rng.IntN(7) {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(name())
+		}
+		b.WriteString("]")
+	}
+	if rng.IntN(3) > 0 {
+		b.WriteString(`,"weights":{`)
+		for i := range rng.IntN(8) {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(name() + ":" + weights[rng.IntN(len(weights))])
+		}
+		b.WriteString("}")
+	}
+	return b.String() + "}"
 }
 
 // TestWrongMethod: a client route asked with a method it does not serve is
