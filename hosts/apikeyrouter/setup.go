@@ -21,7 +21,8 @@ import (
 // the environment's secret replaces the stored one. Keys and budgets added
 // through the admin API are left as they are; those an earlier start's
 // configuration defined and this one does not are removed. It logs the .env file read,
-// each provider used without a key, and warns when there is no key at all.
+// each provider used without a key and each not called for want of a base
+// URL, and warns when there is no key at all.
 func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 	prices := router.BundledPrices()
 	for prov, models := range cfg.Prices {
@@ -86,6 +87,7 @@ func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 		log.Info("environment variables read from a .env file", "path", cfg.Dotenv.Path,
 			"set", cfg.Dotenv.Set, "already_set", cfg.Dotenv.AlreadySet)
 	}
+	reportMissingBases(r, log)
 	log.Info("configured", "providers", len(ids), "keys", len(cfg.Keys), "budgets", len(cfg.Budgets))
 	if usable(r.Snapshot()) == 0 {
 		log.Warn("no API keys: no request can be served until some are added: set <PROVIDER>_API_KEY_<N> " +
@@ -139,6 +141,29 @@ func registerKeyless(r *router.Router, cfg *config.Config, keyless []config.Key,
 		log.Info("provider has keys now: removed the key it was used without", "provider", id, "key", kid)
 	}
 	return nil
+}
+
+// reportMissingBases logs an error for each provider the router does not
+// call because it has no base URL, so that its adapter would send its keys
+// to another vendor's API (see [router.MissingBase]): one an earlier
+// version stored, as the configuration refuses such a provider now. Its
+// record and keys are kept; once its base URL is set, it is called again.
+func reportMissingBases(r *router.Router, log *slog.Logger) {
+	keys := map[abi.ProviderID]int{}
+	for _, k := range r.Snapshot().Keys {
+		if k.State != abi.Revoked {
+			keys[k.Key.Provider]++
+		}
+	}
+	for _, p := range r.Providers() {
+		api, missing := router.MissingBase(p.ID, p.AdapterName, p.BaseURL)
+		if !missing {
+			continue
+		}
+		log.Error("provider not called: it has no base URL, so its adapter would send its keys to another vendor's API",
+			"provider", p.ID, "adapter", p.AdapterName, "vendor_api", api, "keys", keys[p.ID],
+			"fix", "set "+config.BaseSetting(string(p.ID))+" to the provider's API root and restart; until then its keys are passed over")
+	}
 }
 
 // usable counts the keys that are not revoked.

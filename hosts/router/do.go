@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -200,6 +201,9 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		waited   bool // this key was retried after a short Retry-After
 		d        *abi.Decision
 		tried    *abi.Decision // the last attempt's
+		// passedOver are the providers of keys the core chose that could
+		// not be called (no adapter: see MissingBase), in order, once each.
+		passedOver []string
 	)
 	for {
 		if !oldKey && !sameKey {
@@ -210,19 +214,35 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 			waited = false
 			if d, err = r.route(ctx, &req); err != nil {
 				var refusal *Refusal
-				if errors.As(err, &refusal) && (last != nil || lastErr != nil) {
-					break // keys were tried: say how the last one failed
+				if errors.As(err, &refusal) {
+					if last != nil || lastErr != nil {
+						break // keys were tried: say how the last one failed
+					}
+					if passedOver != nil {
+						refusal.Message += "; passed over the keys of " + strings.Join(passedOver, ", ") +
+							", which cannot be called (no adapter: see the log)"
+					}
 				}
 				return nil, err
 			}
 		}
-		attempts++
-		tried = d
 		p, s := r.reach(d)
 		if p == nil {
+			// The key's provider cannot be called: the attempt is abandoned
+			// (no key blamed) and the key passed over, not counted as tried.
 			r.report(d, abi.Outcome{Result: abi.Cancelled})
-			return nil, fmt.Errorf("router: provider %s has no adapter configured", d.Provider)
+			req.Exclude = append(req.Exclude, d.Key)
+			if !slices.Contains(passedOver, string(d.Provider)) {
+				passedOver = append(passedOver, string(d.Provider))
+			}
+			if !oldKey && !sameKey {
+				keys--
+			}
+			oldKey, sameKey = false, false
+			continue
 		}
+		attempts++
+		tried = d
 		key := s.current
 		if oldKey {
 			key, _ = s.fallback(r.now())

@@ -330,7 +330,9 @@ func (p *persistence) saveProvider(pr *Provider) error {
 }
 
 // loadProviders reads the providers' settings; a record an earlier version
-// stored in the clear is stored again sealed.
+// stored in the clear is stored again sealed. A provider [MissingBase]
+// reports, which an earlier version may have stored, is loaded without an
+// adapter; its record stays as it is.
 func (p *persistence) loadProviders() error {
 	recs, err := p.store.ListSealed(kindProvider)
 	if err != nil {
@@ -341,8 +343,8 @@ func (p *persistence) loadProviders() error {
 		if err := json.Unmarshal(rec.Value, &pr); err != nil {
 			return fmt.Errorf("router: provider %s: malformed record", rec.ID)
 		}
-		prov := &Provider{ID: abi.ProviderID(rec.ID), AdapterName: pr.Adapter,
-			BaseURL: pr.BaseURL, Header: pr.Header, Adapter: p.r.adapters[pr.Adapter]}
+		prov := &Provider{ID: abi.ProviderID(rec.ID), AdapterName: pr.Adapter, BaseURL: pr.BaseURL, Header: pr.Header}
+		p.r.attach(prov)
 		if rec.Unsealed {
 			if err := p.saveProvider(prov); err != nil {
 				return fmt.Errorf("router: provider %s: sealing: %w", rec.ID, err)

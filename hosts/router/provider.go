@@ -13,7 +13,8 @@ import (
 type Provider struct {
 	ID abi.ProviderID
 	// Adapter carries out the calls: in-process or a plugin subprocess.
-	// Nil means the router can route for the provider but not call it.
+	// Nil means the router can route for the provider but not call it:
+	// the router sets none for a provider [MissingBase] reports.
 	Adapter sdk.Adapter
 	// AdapterName names the adapter, for the record (e.g. "openai").
 	AdapterName string
@@ -23,7 +24,45 @@ type Provider struct {
 	Header http.Header
 }
 
+// vendorAPIs are the API roots the vendors' adapters call for a provider
+// with no base URL. The azure adapter has no default (it refuses each
+// call instead); a third-party adapter decides for itself.
+var vendorAPIs = map[string]string{
+	"openai":    "https://api.openai.com/v1",
+	"anthropic": "https://api.anthropic.com/v1",
+	"gemini":    "https://generativelanguage.googleapis.com/v1beta",
+}
+
+// MissingBase reports whether a provider lacks the base URL it needs: it
+// has none, and its adapter is a vendor's (openai, anthropic, gemini),
+// which then calls that vendor's API, vendorAPI — so a key of "mycorp"
+// through the openai adapter would go to api.openai.com. The vendor
+// itself (provider "openai" through the openai adapter) needs none.
+//
+// The configuration refuses such a provider, and the router attaches no
+// adapter to one, whether it is set or recovered from the data directory.
+func MissingBase(id abi.ProviderID, adapter, baseURL string) (vendorAPI string, missing bool) {
+	api, vendor := vendorAPIs[adapter]
+	if baseURL != "" || !vendor || string(id) == adapter {
+		return "", false
+	}
+	return api, true
+}
+
+// attach gives p its adapter: its own, else the one AdapterName names —
+// none if [MissingBase] reports p, whose keys would go to the wrong host.
+func (r *Router) attach(p *Provider) {
+	if _, missing := MissingBase(p.ID, p.AdapterName, p.BaseURL); missing {
+		p.Adapter = nil
+		return
+	}
+	if p.Adapter == nil {
+		p.Adapter = r.adapters[p.AdapterName]
+	}
+}
+
 // SetProvider registers a provider with the core and sets how to reach it.
+// A provider [MissingBase] reports is set, and stored, without an adapter.
 func (r *Router) SetProvider(p Provider) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -36,9 +75,7 @@ func (r *Router) SetProvider(p Provider) error {
 		}
 	}
 	cp := p
-	if cp.Adapter == nil {
-		cp.Adapter = r.adapters[cp.AdapterName]
-	}
+	r.attach(&cp)
 	r.cfg.Lock()
 	r.providers[p.ID] = &cp
 	r.cfg.Unlock()

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 )
 
 // loadWith loads yaml (if any) as the config file with environ, no .env.
@@ -57,7 +60,7 @@ func TestConfigRefusesKeysWithoutBaseURL(t *testing.T) {
 					t.Fatal(err)
 				}
 				for id, p := range c.Providers {
-					if p.BaseURL == "" && vendorAdapters[p.Adapter] {
+					if _, missing := router.MissingBase(abi.ProviderID(id), p.Adapter, p.BaseURL); missing {
 						t.Errorf("provider %s loaded with the %s adapter and no base URL", id, p.Adapter)
 					}
 				}
@@ -84,5 +87,20 @@ func TestConfigBaseURLErrorNamesOnlyWhatCanBeSet(t *testing.T) {
 	_, _, err := loadWith(t, "keys: [{id: k, provider: my-corp, secret: s}]\n")
 	if err == nil || !strings.Contains(err.Error(), "providers.my-corp.base_url") || strings.Contains(err.Error(), "_API_BASE") {
 		t.Fatalf("error %v; want providers.my-corp.base_url and no variable", err)
+	}
+}
+
+// TestConfigFillsVendorBases: a vendor reached by its own name gets its
+// API root as its base URL, so it never relies on the adapter's default.
+func TestConfigFillsVendorBases(t *testing.T) {
+	c, _, err := loadWith(t, "", "OPENAI_API_KEY=sk-a", "ANTHROPIC_API_KEY=sk-b", "GEMINI_API_KEY=sk-c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com/v1",
+		"gemini": "https://generativelanguage.googleapis.com/v1beta"} {
+		if p := c.Providers[id]; p == nil || p.Adapter != id || p.BaseURL != want {
+			t.Errorf("provider %s: %+v; want the %s adapter at %s", id, p, id, want)
+		}
 	}
 }

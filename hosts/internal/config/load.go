@@ -62,13 +62,14 @@ func Load(environ []string) (*Config, []string, error) {
 }
 
 // checkBases refuses a provider with no base URL whose adapter would then
-// call its vendor's API (see vendorAdapters): a key for "mycorp", or for
-// vllm without VLLM_API_BASE, would go to api.openai.com.
+// call its vendor's API (see [router.MissingBase]): a key for "mycorp", or
+// for vllm without VLLM_API_BASE, would go to api.openai.com.
 func (c *Config) checkBases() error {
 	var errs []error
 	for _, id := range sortedIDs(c.Providers) {
 		p := c.Providers[id]
-		if p.BaseURL != "" || !vendorAdapters[p.Adapter] {
+		api, missing := router.MissingBase(abi.ProviderID(id), p.Adapter, p.BaseURL)
+		if !missing {
 			continue
 		}
 		by := p.source
@@ -81,14 +82,21 @@ func (c *Config) checkBases() error {
 		if by != "" {
 			by = " (" + by + ")"
 		}
-		set := "providers." + id + ".base_url in the config file"
-		if name := strings.ToUpper(id) + "_API_BASE"; envBaseName.MatchString(name) && strings.ToLower(id) == id {
-			set = name + " or " + set
-		}
 		errs = append(errs, fmt.Errorf("provider %q%s has no base URL, so the %s adapter would send its keys to %s: set %s to the provider's API root",
-			id, by, p.Adapter, knownProviders[p.Adapter].baseURL, set))
+			id, by, p.Adapter, api, BaseSetting(id)))
 	}
 	return errors.Join(errs...)
+}
+
+// BaseSetting names where the configuration sets a provider's base URL:
+// providers.<id>.base_url in the config file, or <ID>_API_BASE when an
+// environment variable can name the provider.
+func BaseSetting(id string) string {
+	set := "providers." + id + ".base_url in the config file"
+	if name := strings.ToUpper(id) + "_API_BASE"; envBaseName.MatchString(name) && strings.ToLower(id) == id {
+		set = name + " or " + set
+	}
+	return set
 }
 
 // addKeyless gives each provider that no key names but that is usable

@@ -12,8 +12,10 @@ type knownProvider struct {
 // knownProviders are reached by their name alone, e.g. GROQ_API_KEY_1.
 // Any other name works with <NAME>_API_BASE set, through the
 // OpenAI-compatible adapter, and is refused without (see checkBases), as
-// vllm is. Azure has no default base: AZURE_API_BASE names the resource's
-// endpoint.
+// vllm is: its keys would go to api.openai.com. A known provider's base
+// URL is filled in (see mergeProvider): openai, anthropic and gemini get
+// their own API's. Azure has no default base: AZURE_API_BASE names the
+// resource's endpoint.
 var knownProviders = map[string]knownProvider{
 	"openai":     {adapter: "openai", baseURL: "https://api.openai.com/v1"},
 	"groq":       {adapter: "openai", baseURL: "https://api.groq.com/openai/v1"},
@@ -31,14 +33,6 @@ var knownProviders = map[string]knownProvider{
 	"ollama":     {adapter: "openai", baseURL: "http://localhost:11434/v1", keyless: true},
 	"vllm":       {adapter: "openai", keyless: true},
 }
-
-// vendorAdapters are the built-in adapters that fall back to their
-// vendor's API when a provider has no base URL: a provider of another name
-// reached through one without a base URL would send its keys there (to
-// knownProviders[adapter].baseURL, which is the adapter's default). The
-// azure adapter has no default (it refuses each call instead); a
-// third-party adapter decides for itself.
-var vendorAdapters = map[string]bool{"openai": true, "anthropic": true, "gemini": true}
 
 // usableWithoutKey reports whether a provider that no key names is used
 // without one: a local server the router knows (ollama, vllm), or a
