@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -256,12 +257,18 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 		return nil, &apiError{status: http.StatusUnsupportedMediaType, typ: typeInvalidRequest, code: "unsupported_media_type",
 			message: "the request body must be JSON (Content-Type: application/json)"}
 	}
+	wait := s.bodyWait(req)
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(wait))
 	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, s.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
+		switch {
+		case errors.As(err, &tooBig):
 			return nil, &apiError{status: http.StatusRequestEntityTooLarge, typ: typeInvalidRequest, code: "request_too_large",
 				message: "the request body exceeds " + strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + " bytes (APIKEYROUTER_MAX_BODY_BYTES)"}
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return nil, &apiError{status: http.StatusRequestTimeout, typ: typeInvalidRequest, code: "request_timeout",
+				message: "the request body did not arrive within " + wait.Round(time.Millisecond).String()}
 		}
 		return nil, badRequest("unreadable_body", "could not read the request body")
 	}
@@ -293,6 +300,26 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 		}
 	}
 	return c, nil
+}
+
+// bodyRate is the slowest a request body may arrive, beyond
+// Config.BodyTimeout: 64 KiB a second.
+const bodyRate = 64 << 10
+
+// bodyWait is how long req's body may take to arrive (see
+// Config.BodyTimeout): once it has, net/http lifts the deadline, so the
+// answer may take as long as it takes. A slow body would otherwise hold
+// its connection and goroutine until the server's ReadTimeout.
+func (s *Server) bodyWait(req *http.Request) time.Duration {
+	n := s.cfg.MaxBodyBytes
+	if req.ContentLength >= 0 {
+		n = min(req.ContentLength, n)
+	}
+	d := s.cfg.BodyTimeout + time.Duration(n)*time.Second/bodyRate
+	if srv, ok := req.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.ReadTimeout > 0 {
+		d = min(d, srv.ReadTimeout)
+	}
+	return d
 }
 
 // bodyError says why a request body is refused, for [translate.CheckObject]'s error.

@@ -27,6 +27,11 @@ type Config struct {
 	// RequestTimeout bounds a call from its arrival to the end of its
 	// answer; zero means 10 minutes.
 	RequestTimeout time.Duration
+	// BodyTimeout bounds the arrival of a request's body, with a second
+	// more per 64 KiB it declares (or may have, if it declares no length),
+	// and at most the server's ReadTimeout: a client that sends it slower
+	// gets 408. Zero means 10 seconds.
+	BodyTimeout time.Duration
 	// Logger receives one line per request; nil discards.
 	Logger *slog.Logger
 	// ConfigKeys and ConfigBudgets name the keys and budgets the
@@ -42,6 +47,7 @@ type Config struct {
 const (
 	DefaultMaxBodyBytes   = 10 << 20
 	DefaultRequestTimeout = 10 * time.Minute
+	DefaultBodyTimeout    = 10 * time.Second
 )
 
 // Server is the OpenAI-compatible HTTP face of a [router.Router]: the
@@ -77,6 +83,9 @@ func New(r *router.Router, cfg Config) (*Server, error) {
 	}
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
