@@ -54,7 +54,9 @@ func TestSlowBodyIsCut(t *testing.T) {
 		t.Fatalf("no answer to a stalled body: %v", err)
 	}
 	took := time.Since(t0)
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	_ = json.NewDecoder(resp.Body).Decode(&e)
 	resp.Body.Close()
 	// The bound, a second per 64 KiB (1 ms here), and slack for a loaded
