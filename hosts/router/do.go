@@ -202,8 +202,10 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		d        *abi.Decision
 		tried    *abi.Decision // the last attempt's
 		// passedOver are the providers of keys the core chose that could
-		// not be called (no adapter: see MissingBase), in order, once each.
+		// not be called (no adapter: see MissingBase), in order, once each;
+		// passes counts those keys.
 		passedOver []string
+		passes     int
 	)
 	for {
 		if !oldKey && !sameKey {
@@ -219,8 +221,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 						break // keys were tried: say how the last one failed
 					}
 					if passedOver != nil {
-						refusal.Message += "; passed over the keys of " + strings.Join(passedOver, ", ") +
-							", which cannot be called (no adapter: see the log)"
+						refusal.Message += "; " + passedOverMessage(passedOver)
 					}
 				}
 				return nil, err
@@ -229,13 +230,14 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		p, s := r.reach(d)
 		if p == nil {
 			// The key's provider cannot be called: the attempt is abandoned
-			// (no key blamed) and the key passed over, not counted as tried.
+			// (no key blamed) and the key passed over, not counted as tried
+			// unless passOverFree such keys were already.
 			r.report(d, abi.Outcome{Result: abi.Cancelled})
 			req.Exclude = append(req.Exclude, d.Key)
 			if !slices.Contains(passedOver, string(d.Provider)) {
 				passedOver = append(passedOver, string(d.Provider))
 			}
-			if !oldKey && !sameKey {
+			if passes++; passes <= passOverFree && !oldKey && !sameKey {
 				keys--
 			}
 			oldKey, sameKey = false, false
@@ -345,6 +347,10 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 			Decision: last.decision, Attempts: attempts, Overhead: time.Since(start) - upstream,
 			InputTokens: tokens, settled: closed}, nil
 	}
+	if lastErr == nil && passedOver != nil {
+		// Every key tried was passed over.
+		return nil, &Refusal{Code: abi.NoEligibleKeys, Message: "no key could be called: " + passedOverMessage(passedOver)}
+	}
 	e := &UpstreamError{Attempts: attempts, Result: lastRes, Err: lastErr}
 	if tried != nil {
 		e.Key, e.Provider = tried.Key, tried.Provider
@@ -426,6 +432,17 @@ func (r *Router) reach(d *abi.Decision) (*Provider, *secret) {
 	}
 	return p, s
 }
+
+// passedOverMessage says which providers' keys a call passed over.
+func passedOverMessage(providers []string) string {
+	return "passed over the keys of " + strings.Join(providers, ", ") + ", which cannot be called (no adapter: see the log)"
+}
+
+// passOverFree is how many keys of providers that cannot be called one
+// call passes over without counting them as tries: the core keeps
+// choosing such keys (nothing blames them), so more would cost each call
+// a decision per key.
+const passOverFree = 8
 
 // maxTokens is the most tokens the core counts, in a request or an
 // outcome: it refuses more. It is the core's own bound, so the estimate

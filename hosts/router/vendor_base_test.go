@@ -170,44 +170,48 @@ func TestMissingBase(t *testing.T) {
 // TestUncallableProviderIsPassedOver: the core may choose a key whose
 // provider cannot be called (no adapter); the key is passed over, as an
 // attempt abandoned — not counted against the call's tries nor its key's
-// health — and another provider's key of the model serves the call. With
-// none left, the refusal names the providers passed over.
+// health, up to passOverFree of them — and another provider's key of the
+// model serves the call. With none left, the refusal names the providers
+// passed over.
 func TestUncallableProviderIsPassedOver(t *testing.T) {
-	vendor := &vendorAdapter{}
-	r, err := New(Options{Adapters: map[string]sdk.Adapter{"openai": vendor}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(r.SetProvider(Provider{ID: "mycorp", AdapterName: "openai"}))
-	must(r.SetProvider(Provider{ID: "other", AdapterName: "openai", BaseURL: "http://10.0.0.2/v1"}))
-	for _, p := range []abi.ProviderID{"mycorp", "other"} {
-		must(r.RegisterModel(abi.Model{Provider: p, Name: "m", Price: abi.Price{Input: 1000, Output: 1000}}))
+	// fleet is a router whose model m has n keys at mycorp, which has no
+	// base URL, and one at other; the cost goal puts mycorp's first.
+	fleet := func(n int) (*Router, *vendorAdapter) {
+		vendor := &vendorAdapter{}
+		r, err := New(Options{Adapters: map[string]sdk.Adapter{"openai": vendor}})
+		must(err)
+		t.Cleanup(func() { r.Close() })
+		must(r.SetProvider(Provider{ID: "mycorp", AdapterName: "openai"}))
+		must(r.SetProvider(Provider{ID: "other", AdapterName: "openai", BaseURL: "http://10.0.0.2/v1"}))
+		for _, p := range []abi.ProviderID{"mycorp", "other"} {
+			must(r.RegisterModel(abi.Model{Provider: p, Name: "m", Price: abi.Price{Input: 1000, Output: 1000}}))
+		}
+		for i := range n {
+			must(r.RegisterKey(abi.Key{ID: abi.KeyID(fmt.Sprintf("mycorp-%d", i)), Provider: "mycorp", Discount: 5000}, "sk-mycorp"))
+		}
+		must(r.RegisterKey(abi.Key{ID: "other-1", Provider: "other"}, "sk-other"))
+		return r, vendor
 	}
-	// The cost goal puts mycorp's keys first: as many as the call's tries.
-	for i := range 3 {
-		must(r.RegisterKey(abi.Key{ID: abi.KeyID(fmt.Sprintf("mycorp-%d", i)), Provider: "mycorp", Discount: 5000}, "sk-mycorp"))
+	call := func(r *Router) (*Answer, error) {
+		return r.Do(context.Background(), Call{Model: "m", Objective: "cost", Body: []byte(`{"model":"m"}`)})
 	}
-	must(r.RegisterKey(abi.Key{ID: "other-1", Provider: "other"}, "sk-other"))
 
-	for i := range 3 {
-		a, err := r.Do(context.Background(), Call{Model: "m", Objective: "cost", Body: []byte(`{"model":"m"}`)})
-		if err != nil {
-			t.Fatalf("call %d: %v", i, err)
-		}
-		a.Body.Close()
-		if a.Decision.Key != "other-1" || a.Attempts != 1 {
-			t.Fatalf("call %d: served by %s after %d attempts, want other-1 after 1", i, a.Decision.Key, a.Attempts)
-		}
+	// As many of mycorp's keys first as a call's tries.
+	r, vendor := fleet(3)
+	a, err := call(r)
+	must(err)
+	a.Body.Close()
+	if a.Decision.Key != "other-1" || a.Attempts != 1 {
+		t.Fatalf("served by %s after %d attempts, want other-1 after 1", a.Decision.Key, a.Attempts)
 	}
-	if got := vendor.called(); len(got) != 3 || got[0] != "http://10.0.0.2/v1 sk-other" {
-		t.Errorf("calls %q, want three to other", got)
+	if got := vendor.called(); len(got) != 1 || got[0] != "http://10.0.0.2/v1 sk-other" {
+		t.Errorf("calls %q, want one to other", got)
 	}
 	for _, k := range r.Snapshot().Keys {
 		for _, p := range k.Pools {
@@ -216,12 +220,20 @@ func TestUncallableProviderIsPassedOver(t *testing.T) {
 			}
 		}
 	}
-
 	_, err = r.Command(abi.Command{Op: abi.OpDisableKey, ID: "other-1"})
 	must(err)
-	_, err = r.Do(context.Background(), Call{Model: "m", Objective: "cost", Body: []byte(`{"model":"m"}`)})
+	_, err = call(r)
 	var refusal *Refusal
 	if !errors.As(err, &refusal) || refusal.Code != abi.NoEligibleKeys || !strings.Contains(refusal.Message, "passed over the keys of mycorp") {
 		t.Fatalf("with only mycorp's keys: %v; want a no_eligible_keys refusal naming mycorp", err)
+	}
+
+	// Past passOverFree such keys, they count as tries: a call is not spent
+	// on decisions, and it says why it found no key to call.
+	r, vendor = fleet(passOverFree + r.maxAttempts)
+	_, err = call(r)
+	if !errors.As(err, &refusal) || refusal.Code != abi.NoEligibleKeys ||
+		!strings.Contains(refusal.Message, "no key could be called: passed over the keys of mycorp") || len(vendor.called()) != 0 {
+		t.Fatalf("with %d of mycorp's keys first: %v; want a no_eligible_keys refusal naming mycorp", passOverFree+r.maxAttempts, err)
 	}
 }
