@@ -58,7 +58,7 @@ func (in *explainInput) request() (router.Request, *apiError) {
 		default:
 			return req, invalidField("objective", "must be a goal name or a JSON object")
 		}
-		if _, err := router.ParseObjective(req.Objective); err != nil {
+		if err := checkObjective(req.Objective); err != nil {
 			return req, invalidField("objective", "%v", err)
 		}
 	}

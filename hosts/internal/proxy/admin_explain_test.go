@@ -110,6 +110,7 @@ func TestAdminExplainRefusals(t *testing.T) {
 		{`{"model":"gpt-4o-mini","objective":"cheapest"}`, `"objective"`},
 		{`{"model":"gpt-4o-mini","objective":{"primary":"cost","extra":1}}`, `"objective"`},
 		{`{"model":"gpt-4o-mini","objective":5}`, `"objective"`},
+		{`{"model":"gpt-4o-mini","objective":{"primary":"cost","weights":{"cost":0}}}`, `field "objective": weights sum to zero`},
 		{`{"model":"gpt-4o-mini","input_tokens":-1}`, `"input_tokens"`},
 		{`{"model":"gpt-4o-mini","max_tokens":-1}`, `"max_tokens"`},
 	} {
