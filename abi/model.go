@@ -8,6 +8,11 @@ type Model struct {
 	// Name is what clients ask for, e.g. "gpt-4o-mini".
 	Name  string `msgpack:"name" json:"name"`
 	Price Price  `msgpack:"price" json:"price"`
+	// Unpriced says the price is not known (a model a provider listed that
+	// no price table has): Price is zero and means nothing. A hard budget
+	// cannot bound what such a model costs, so the core refuses it under
+	// one; a zero Price without Unpriced is a free model.
+	Unpriced bool `msgpack:"unpriced,omitempty" json:"unpriced,omitempty"`
 	// ContextWindow is the most input plus output tokens; 0 means unknown
 	// (not checked).
 	ContextWindow Tokens `msgpack:"context_window,omitempty" json:"context_window,omitempty"`

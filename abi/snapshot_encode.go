@@ -78,10 +78,13 @@ func (ms *ModelState) appendTo(b []byte) []byte {
 }
 
 func (m *Model) appendTo(b []byte) []byte {
-	b = appendMapLen(b, 3+count(m.ContextWindow != 0, m.MaxOutputTokens != 0, m.QuotaGroup != "", !m.Limits.empty()))
+	b = appendMapLen(b, 3+count(m.Unpriced, m.ContextWindow != 0, m.MaxOutputTokens != 0, m.QuotaGroup != "", !m.Limits.empty()))
 	b = kStr(b, "provider", string(m.Provider))
 	b = kStr(b, "name", string(m.Name))
 	b = m.Price.appendTo(appendKey(b, "price"))
+	if m.Unpriced {
+		b = kBool(b, "unpriced", true)
+	}
 	if m.ContextWindow != 0 {
 		b = kInt(b, "context_window", int64(m.ContextWindow))
 	}

@@ -171,6 +171,10 @@ func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {
 		}
 		return b
 	case abi.ReasonBudget:
+		if e.unpriced {
+			b = append(b, "serves a model with no price under hard budget "...)
+			return append(b, e.b.cfg.ID...)
+		}
 		b = append(b, "would overspend budget "...)
 		b = append(b, e.b.cfg.ID...)
 	case abi.ReasonModel:
@@ -189,9 +193,16 @@ func appendReason(b []byte, now abi.UnixNano, e exclusion) []byte {
 	return b
 }
 
-// appendRefusal explains why no key can serve a request.
-func appendRefusal(b []byte, r *routing, bu *budget, retry abi.UnixNano) []byte {
-	if bu != nil {
+// appendRefusal explains why no key can serve a request; unpriced says
+// bu stands in the way of a model with no price.
+func appendRefusal(b []byte, r *routing, bu *budget, unpriced bool, retry abi.UnixNano) []byte {
+	if unpriced {
+		b = append(b, "hard budget "...)
+		b = append(b, bu.cfg.ID...)
+		b = append(b, " cannot bound the cost of model "...)
+		b = append(b, quote(r.req.Model)...)
+		b = append(b, ": it has no price (configure one; 0 for a free model)"...)
+	} else if bu != nil {
 		b = append(b, "hard budget "...)
 		b = append(b, bu.cfg.ID...)
 		b = append(b, " would be overspent: "...)

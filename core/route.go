@@ -65,6 +65,9 @@ type exclusion struct {
 	reason abi.Reason
 	until  abi.UnixNano
 	b      *budget
+	// unpriced marks a ReasonBudget for a model with no known price, which
+	// no hard budget can bound (abi.Model.Unpriced).
+	unpriced bool
 }
 
 // routing is the scratch space of one route call, reused across calls.
@@ -438,6 +441,10 @@ func (m *Machine) qualify(r *routing, c *candidate) bool {
 	}
 	if r.shared || k.budgeted {
 		if r.sharedHard || k.hardBudgets {
+			if r.mo.cfg.Unpriced {
+				r.excl = append(r.excl, exclusion{k: k, reason: abi.ReasonBudget, b: firstHard(r.reqBudgets, k.budgets, mo.prov.budgets), unpriced: true})
+				return false
+			}
 			c.reserve = r.worstCost()
 		}
 		if d := int64(k.discount); d > 0 {
@@ -519,6 +526,18 @@ func hasHard(bs []*budget) bool {
 		}
 	}
 	return false
+}
+
+// firstHard returns the first hard budget in the lists.
+func firstHard(lists ...[]*budget) *budget {
+	for _, bs := range lists {
+		for _, b := range bs {
+			if b.hard {
+				return b
+			}
+		}
+	}
+	return nil
 }
 
 // leastRoom returns the least room left in the hard budgets of bs, or
@@ -614,12 +633,13 @@ func (r *routing) unstep(k *key) {
 // stands in the way: the code is budget_exceeded.
 func (m *Machine) refuseNoKey(r *routing, d *abi.Decision) {
 	var (
-		retry   abi.UnixNano
-		blocker *budget
+		retry    abi.UnixNano
+		blocker  *budget
+		unpriced bool
 	)
 	for _, e := range r.excl {
 		if e.reason == abi.ReasonBudget && blocker == nil {
-			blocker = e.b
+			blocker, unpriced = e.b, e.unpriced
 		}
 		if e.until > r.now && (retry == 0 || e.until < retry) {
 			retry = e.until
@@ -631,7 +651,7 @@ func (m *Machine) refuseNoKey(r *routing, d *abi.Decision) {
 	}
 	d.Code, d.RetryAt = code, retry
 	m.listExclusions(r, d)
-	d.Explanation = appendRefusal(d.Explanation, r, blocker, retry)
+	d.Explanation = appendRefusal(d.Explanation, r, blocker, unpriced, retry)
 	d.Message = string(d.Explanation)
 }
 

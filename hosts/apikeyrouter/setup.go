@@ -33,6 +33,7 @@ func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 			prices[prov][name] = e
 		}
 	}
+	snap := r.Snapshot()
 	ids := make([]string, 0, len(cfg.Providers))
 	for id := range cfg.Providers {
 		ids = append(ids, id)
@@ -53,7 +54,16 @@ func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 		}
 		for _, name := range p.Models {
 			if _, priced := prices[id][name]; !priced {
-				models = append(models, abi.Model{Provider: abi.ProviderID(id), Name: name})
+				models = append(models, abi.Model{Provider: abi.ProviderID(id), Name: name, Unpriced: true})
+			}
+		}
+		// A model an earlier start discovered, stored before unpriced
+		// models were told apart from free ones.
+		for _, ms := range snap.Models {
+			m := ms.Model
+			if _, priced := prices[id][m.Name]; !priced && string(m.Provider) == id && !m.Unpriced && m.Price == (abi.Price{}) {
+				m.Unpriced = true
+				models = append(models, m)
 			}
 		}
 		for _, m := range models {
@@ -178,8 +188,9 @@ func usable(s *abi.Snapshot) int {
 }
 
 // discover asks each provider that allows it for the models its first
-// key can use, and registers those the price table did not have (unpriced:
-// they cost nothing in estimates until a price is configured).
+// key can use, and registers those the price table did not have, unpriced:
+// they cost nothing in estimates until a price is configured, and a hard
+// budget refuses them (it cannot bound their cost), which it warns about.
 func discover(ctx context.Context, r *router.Router, cfg *config.Config, adapters map[string]sdk.Adapter, log *slog.Logger) {
 	snap := r.Snapshot()
 	type served struct {
@@ -190,6 +201,7 @@ func discover(ctx context.Context, r *router.Router, cfg *config.Config, adapter
 	for _, m := range snap.Models {
 		known[served{m.Model.Provider, m.Model.Name}] = true
 	}
+	hard := slices.ContainsFunc(snap.Budgets, func(b abi.BudgetState) bool { return b.Budget.Enforcement == abi.Hard })
 	first := map[abi.ProviderID]abi.KeyID{}
 	for _, k := range snap.Keys {
 		if _, ok := first[k.Key.Provider]; !ok && k.State == abi.Active {
@@ -210,17 +222,21 @@ func discover(ctx context.Context, r *router.Router, cfg *config.Config, adapter
 			log.Warn("model discovery failed", "provider", id, "err", err)
 			continue
 		}
-		added := 0
+		var added []string
 		for _, m := range models {
 			if known[served{abi.ProviderID(id), m.ID}] {
 				continue
 			}
-			if err := r.RegisterModel(abi.Model{Provider: abi.ProviderID(id), Name: m.ID}); err != nil {
+			if err := r.RegisterModel(abi.Model{Provider: abi.ProviderID(id), Name: m.ID, Unpriced: true}); err != nil {
 				log.Warn("discovered model not registered", "provider", id, "model", m.ID, "err", err)
 				continue
 			}
-			added++
+			added = append(added, m.ID)
 		}
-		log.Info("models discovered", "provider", id, "listed", len(models), "added", added)
+		log.Info("models discovered", "provider", id, "listed", len(models), "added", len(added))
+		if hard && len(added) > 0 {
+			log.Warn("discovered models have no price: a hard budget refuses requests for them until one is configured (prices.<provider>.<model>, 0 for a free model)",
+				"provider", id, "models", added[:min(len(added), 20)], "count", len(added))
+		}
 	}
 }

@@ -23,10 +23,13 @@ type modelOfferView struct {
 	// CachedInputUSDPerMTok is the price of cached prompt tokens (the
 	// input price when the model declares none).
 	CachedInputUSDPerMTok usdPerMTok `json:"cached_input_usd_per_mtok"`
-	ContextWindow         int64      `json:"context_window,omitempty"`
-	MaxOutputTokens       int64      `json:"max_output_tokens,omitempty"`
-	QuotaGroup            string     `json:"quota_group,omitempty"`
-	Limits                abi.Limits `json:"limits"`
+	// Unpriced says no price is known (the prices above mean nothing): a
+	// hard budget refuses the model.
+	Unpriced        bool       `json:"unpriced,omitempty"`
+	ContextWindow   int64      `json:"context_window,omitempty"`
+	MaxOutputTokens int64      `json:"max_output_tokens,omitempty"`
+	QuotaGroup      string     `json:"quota_group,omitempty"`
+	Limits          abi.Limits `json:"limits"`
 	// MeanOutputTokens is the core's running mean of output tokens per
 	// answer, its estimate when a request has no max_tokens.
 	MeanOutputTokens int64 `json:"mean_output_tokens,omitempty"`
@@ -48,7 +51,7 @@ func modelViews(snap *abi.Snapshot) []modelView {
 		}
 		out[i].Providers = append(out[i].Providers, modelOfferView{Provider: m.Provider,
 			InputUSDPerMTok: usdPerMTok(m.Price.Input), OutputUSDPerMTok: usdPerMTok(m.Price.Output),
-			CachedInputUSDPerMTok: usdPerMTok(cached), ContextWindow: int64(m.ContextWindow),
+			CachedInputUSDPerMTok: usdPerMTok(cached), Unpriced: m.Unpriced, ContextWindow: int64(m.ContextWindow),
 			MaxOutputTokens: int64(m.MaxOutputTokens), QuotaGroup: m.QuotaGroup, Limits: m.Limits,
 			MeanOutputTokens: int64(ms.MeanOutput)})
 	}
