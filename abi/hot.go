@@ -103,7 +103,7 @@ func decodeReflect(raw []byte, v any) error {
 func (r *RouteRequest) appendTo(b []byte) []byte {
 	obj := !r.Objective.empty()
 	b = appendMapLen(b, 3+count(r.Provider != "", r.Client != "", obj, r.InputTokens != 0, r.MaxOutputTokens != 0,
-		len(r.Exclude) > 0, len(r.Tags) > 0, r.DryRun, r.Detail, r.MaxFallbacks != 0))
+		r.Choices != 0, len(r.Exclude) > 0, len(r.Tags) > 0, r.DryRun, r.Detail, r.MaxFallbacks != 0))
 	b = kUint(b, "v", uint64(r.V))
 	b = kInt(b, "now", int64(r.Now))
 	b = kStr(b, "model", r.Model)
@@ -121,6 +121,9 @@ func (r *RouteRequest) appendTo(b []byte) []byte {
 	}
 	if r.MaxOutputTokens != 0 {
 		b = kInt(b, "max_output_tokens", int64(r.MaxOutputTokens))
+	}
+	if r.Choices != 0 {
+		b = kInt(b, "choices", r.Choices)
 	}
 	if len(r.Exclude) > 0 {
 		b = kStrs(b, "exclude", r.Exclude)
@@ -174,6 +177,8 @@ func (r *RouteRequest) decodeFrom(d *decoder) error {
 		case "max_output_tokens":
 			v, err = d.int()
 			r.MaxOutputTokens = Tokens(v)
+		case "choices":
+			r.Choices, err = d.int()
 		case "exclude":
 			r.Exclude, err = ids[KeyID](d)
 		case "tags":

@@ -18,6 +18,10 @@ type RouteRequest struct {
 	// MaxOutputTokens is the request's max_tokens; 0 means absent (the core
 	// then uses the model's learned mean output for the estimate).
 	MaxOutputTokens Tokens `msgpack:"max_output_tokens,omitempty" json:"max_output_tokens,omitempty"`
+	// Choices is how many answers the request asks for (OpenAI's n, a
+	// completion's best_of), each with its own output: the estimate and a
+	// hard budget's reservation count output that many times. 0 means 1.
+	Choices int64 `msgpack:"choices,omitempty" json:"choices,omitempty"`
 	// Exclude lists keys not to use (already tried for this request).
 	Exclude []KeyID `msgpack:"exclude,omitempty" json:"exclude,omitempty"`
 	// Tags a key must all carry.

@@ -14,6 +14,10 @@ import (
 // (a client's max_tokens, an adapter's estimate or usage) uses this bound.
 const MaxTokens = 1 << 36
 
+// MaxChoices is the most answers one request may ask for
+// ([abi.RouteRequest].Choices): OpenAI's bound on n.
+const MaxChoices = 128
+
 // Bounds on registered objects, so no input can make the core allocate
 // without limit.
 const (

@@ -148,6 +148,8 @@ func validateRoute(req *abi.RouteRequest) error {
 		return abi.Errorf(abi.InvalidArgument, "client %q is not a valid id", req.Client)
 	case req.InputTokens < 0 || req.InputTokens > MaxTokens || req.MaxOutputTokens < 0 || req.MaxOutputTokens > MaxTokens:
 		return abi.Errorf(abi.InvalidArgument, "token counts must be 0..%d", int64(MaxTokens))
+	case req.Choices < 0 || req.Choices > MaxChoices:
+		return abi.Errorf(abi.InvalidArgument, "choices must be 0..%d", MaxChoices)
 	case len(req.Exclude) > maxExclude:
 		return abi.Errorf(abi.TooLarge, "%d excluded keys, at most %d", len(req.Exclude), maxExclude)
 	case len(req.Tags) > maxTags:
@@ -296,7 +298,7 @@ func (m *Machine) evaluate(r *routing, mo *model) {
 	if out == 0 {
 		out = mo.expectedOutput()
 	}
-	r.mo, r.listCost, r.worst = mo, int64(cost(mo.cfg.Price, 0, req.InputTokens, 0, out)), -1
+	r.mo, r.listCost, r.worst = mo, int64(cost(mo.cfg.Price, 0, req.InputTokens, 0, out*r.answers())), -1
 	r.shared = len(r.reqBudgets) > 0 || len(mo.prov.budgets) > 0
 	r.sharedHard = hasHard(r.reqBudgets) || hasHard(mo.prov.budgets)
 	r.sharedRoom = leastRoom(now, mo.prov.budgets, leastRoom(now, r.reqBudgets, math.MaxInt64))
@@ -487,16 +489,20 @@ func (m *Machine) keyRoom(r *routing, k *key, below int64) int64 {
 }
 
 // worstCost is what a hard budget reserves for the request on the model
-// being evaluated: with no max_tokens, the model's longest answer.
+// being evaluated: with no max_tokens, the model's longest answer, for
+// each answer asked for.
 func (r *routing) worstCost() int64 {
 	if r.worst < 0 {
 		r.worst = r.listCost
 		if mo := r.mo; r.req.MaxOutputTokens == 0 && mo.cfg.MaxOutputTokens > 0 {
-			r.worst = int64(cost(mo.cfg.Price, 0, r.req.InputTokens, 0, mo.cfg.MaxOutputTokens))
+			r.worst = int64(cost(mo.cfg.Price, 0, r.req.InputTokens, 0, mo.cfg.MaxOutputTokens*r.answers()))
 		}
 	}
 	return r.worst
 }
+
+// answers is how many answers the request asks for (RouteRequest.Choices).
+func (r *routing) answers() abi.Tokens { return abi.Tokens(max(r.req.Choices, 1)) }
 
 // admissible checks what excludes a key whatever its pool's state.
 func (m *Machine) admissible(r *routing, k *key, mo *model) abi.Reason {

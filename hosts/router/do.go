@@ -31,6 +31,9 @@ type Call struct {
 	Body []byte
 	// MaxOutputTokens is the call's max_tokens (0: none), for the estimate.
 	MaxOutputTokens int64
+	// Choices is how many answers the call asks for (n, best_of; 0: one):
+	// the estimate and hard budgets count the output that many times.
+	Choices int64
 	// InputTokens overrides the adapter's estimate of the prompt when > 0.
 	InputTokens int64
 	// Objective is a goal name or a JSON mix; empty means the default.
@@ -189,7 +192,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		tokens = r.estimate(ctx, &c, est, model)
 	}
 	req := abi.RouteRequest{Model: t.model, Provider: t.provider, Client: c.Client, Objective: obj, Tags: c.Tags,
-		InputTokens: abi.Tokens(tokens), MaxOutputTokens: abi.Tokens(c.MaxOutputTokens)}
+		InputTokens: abi.Tokens(tokens), MaxOutputTokens: abi.Tokens(c.MaxOutputTokens), Choices: c.Choices}
 	var (
 		last     *failure
 		lastErr  error

@@ -19,6 +19,8 @@ type Request struct {
 	// InputTokens is an estimate of the prompt's tokens; MaxOutputTokens
 	// the request's max_tokens (0: absent).
 	InputTokens, MaxOutputTokens int64
+	// Choices is how many answers the request asks for (n; 0: one).
+	Choices int64
 	// Exclude lists keys already tried for this request.
 	Exclude []abi.KeyID
 	// Provider pins a provider; Client names a virtual client key.
@@ -68,7 +70,7 @@ func (r *Router) Route(req Request) (*abi.Decision, error) {
 	}
 	return r.route(context.Background(), &abi.RouteRequest{
 		Model: t.model, Provider: t.provider, Client: req.Client, Objective: obj,
-		InputTokens: abi.Tokens(req.InputTokens), MaxOutputTokens: abi.Tokens(req.MaxOutputTokens),
+		InputTokens: abi.Tokens(req.InputTokens), MaxOutputTokens: abi.Tokens(req.MaxOutputTokens), Choices: req.Choices,
 		Exclude: req.Exclude, Tags: req.Tags, DryRun: req.DryRun, Detail: req.Detail,
 	})
 }

@@ -48,8 +48,10 @@ var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return 
 type clientAPI struct {
 	endpoint, format string
 	// fields are the body fields the proxy reads: "model", "stream", then
-	// those that bound the answer's tokens (the first present counts).
-	fields []string
+	// the bounds fields that bound the answer's tokens, then the choices
+	// fields that ask for several answers (the largest of each counts).
+	fields          []string
+	bounds, choices int
 	// authenticate returns the client making the request.
 	authenticate func(*auth, *http.Request) (abi.ClientID, *apiError)
 	// writeError writes an error in the API's shape.
@@ -62,8 +64,15 @@ type clientAPI struct {
 // openAIAPI is OpenAI's API on one of its endpoints: bearer keys, errors
 // {"error":{"message","type","code"}}.
 func openAIAPI(endpoint string) clientAPI {
-	return clientAPI{endpoint: endpoint, format: sdk.FormatOpenAI, fields: []string{"model", "stream", "max_tokens", "max_completion_tokens"},
-		authenticate: (*auth).client, writeError: (*apiError).write}
+	api := clientAPI{endpoint: endpoint, format: sdk.FormatOpenAI, fields: []string{"model", "stream", "max_tokens", "max_completion_tokens"},
+		bounds: 2, authenticate: (*auth).client, writeError: (*apiError).write}
+	switch endpoint {
+	case sdk.EndpointChatCompletions:
+		api.fields, api.choices = append(api.fields, "n"), 1
+	case sdk.EndpointCompletions:
+		api.fields, api.choices = append(api.fields, "n", "best_of"), 2
+	}
+	return api
 }
 
 // handleCall serves one OpenAI-compatible call (chat completions,
@@ -286,13 +295,20 @@ func (s *Server) readCall(w http.ResponseWriter, req *http.Request, api clientAP
 	c := &clientCall{Call: router.Call{Endpoint: api.endpoint, Format: api.format, Model: model.Str, Body: body,
 		Objective: req.Header.Get(headerObjective)}}
 	c.stream = fields[1].Bool()
-	for i, f := range fields[2:] {
-		// The largest bound counts: a budget reserves for the worst.
-		n, aerr := tokenBound(api.fields[2+i], f)
+	// The largest bound and count count: a budget reserves for the worst.
+	for i := 2; i < 2+api.bounds; i++ {
+		n, aerr := tokenBound(api.fields[i], fields[i])
 		if aerr != nil {
 			return nil, aerr
 		}
 		c.MaxOutputTokens = max(c.MaxOutputTokens, n)
+	}
+	for i := 2 + api.bounds; i < 2+api.bounds+api.choices; i++ {
+		n, aerr := answerCount(api.fields[i], fields[i])
+		if aerr != nil {
+			return nil, aerr
+		}
+		c.Choices = max(c.Choices, n)
 	}
 	if c.Objective != "" {
 		if err := checkObjective(c.Objective); err != nil {
@@ -349,6 +365,18 @@ func tokenBound(field string, v gjson.Result) (int64, *apiError) {
 		return 0, badRequest("invalid_max_tokens", field+" must be at most "+strconv.FormatInt(core.MaxTokens, 10))
 	}
 	return n, nil
+}
+
+// answerCount reads a field asking for several answers (n, best_of): 0 if
+// absent or null, else a count of 1..[core.MaxChoices].
+func answerCount(field string, v gjson.Result) (int64, *apiError) {
+	if !v.Exists() || v.Type == gjson.Null {
+		return 0, nil
+	}
+	if v.Type != gjson.Number || v.Num != float64(int64(v.Num)) || v.Num < 1 || v.Num > core.MaxChoices {
+		return 0, badRequest("invalid_n", field+" must be a whole number from 1 to "+strconv.Itoa(core.MaxChoices))
+	}
+	return int64(v.Num), nil
 }
 
 // headerObjectiveName is the objective header as clients write it.

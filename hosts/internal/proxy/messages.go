@@ -21,6 +21,7 @@ var anthropicAPI = clientAPI{
 	endpoint:     sdk.EndpointMessages,
 	format:       sdk.FormatAnthropic,
 	fields:       []string{"model", "stream", "max_tokens"},
+	bounds:       1,
 	authenticate: (*auth).anthropicClient,
 	writeError:   (*apiError).writeAnthropic,
 	streamError:  anthropicStreamError,
