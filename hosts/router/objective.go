@@ -16,9 +16,17 @@ import (
 // in the units users write: a weight of 0.7 is 700 thousandths.
 const maxWeight = core.MaxWeightMilli / 1000
 
+// goalAliases are LLM-API-Key-Proxy's rotation modes, by the goal that
+// does what they do: both spread requests evenly over the keys.
+var goalAliases = map[string]abi.Goal{
+	"round-robin": abi.GoalFairness, "round_robin": abi.GoalFairness,
+	"least-used": abi.GoalFairness, "least_used": abi.GoalFairness,
+}
+
 // ParseObjective reads an objective as users write it — in the
 // x-apikeyrouter-objective header, configuration or [Request]: a goal name
-// (cost, reliability, fairness, latency, quota), or a JSON object
+// (cost, reliability, fairness, latency, quota; round-robin and least-used
+// are fairness), or a JSON object
 // {"primary":"cost","secondary":["reliability"],"weights":{"cost":0.7,"reliability":0.3}}.
 // The empty string is the configured default. It checks the form only:
 // what it returns may still break the core's rules ([core.CheckObjective]),
@@ -72,7 +80,11 @@ func ParseObjective(s string) (abi.Objective, error) {
 }
 
 func parseGoal(s string) (abi.Goal, error) {
-	g, err := abi.ParseGoal(strings.ToLower(strings.TrimSpace(s)))
+	s = strings.ToLower(strings.TrimSpace(s))
+	if g, ok := goalAliases[s]; ok {
+		return g, nil
+	}
+	g, err := abi.ParseGoal(s)
 	if err != nil || g == abi.GoalDefault {
 		return 0, fmt.Errorf("objective: unknown goal %q (want cost, reliability, fairness, latency or quota)", s)
 	}

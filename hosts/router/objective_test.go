@@ -38,3 +38,14 @@ func TestParseObjectiveErrorIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestRotationModesAreFairness: LLM-API-Key-Proxy's rotation modes, as its
+// users write them, name the goal that spreads requests evenly.
+func TestRotationModesAreFairness(t *testing.T) {
+	for _, s := range []string{"round-robin", "Least-Used", "least_used", "round_robin", `{"primary":"least-used","secondary":["cost"]}`} {
+		o, err := ParseObjective(s)
+		if err != nil || o.Primary != abi.GoalFairness {
+			t.Errorf("%s: %+v, %v; want fairness", s, o, err)
+		}
+	}
+}

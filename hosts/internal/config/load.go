@@ -287,6 +287,56 @@ func (c *Config) envKeys(env map[string]string) []string {
 			c.Providers[string(k.Provider)] = mergeProvider(string(k.Provider), &Provider{})
 		}
 	}
+	return append(warnings, c.envKeySettings(env, names)...)
+}
+
+// envKeySettings reads LLM-API-Key-Proxy's per-provider key settings:
+// MAX_CONCURRENT_REQUESTS_PER_KEY_<PROVIDER> becomes the concurrency limit,
+// and WHITELIST_MODELS_<PROVIDER> (comma-separated) the allowed models, of
+// each key of the provider that does not set its own. IGNORE_MODELS_ has
+// no equivalent (a key lists the models it may serve, not those it may
+// not): it is reported, not silently dropped.
+func (c *Config) envKeySettings(env map[string]string, names []string) []string {
+	var warnings []string
+	keysOf := func(prov string, set func(k *abi.Key)) {
+		for i := range c.Keys {
+			if string(c.Keys[i].Provider) == prov {
+				set(&c.Keys[i].Key)
+			}
+		}
+	}
+	for _, name := range names {
+		v := strings.TrimSpace(env[name])
+		switch prefix, prov, _ := strings.Cut(name, "_PER_KEY_"); {
+		case v == "":
+		case prefix == "MAX_CONCURRENT_REQUESTS" && prov != "":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 {
+				warnings = append(warnings, fmt.Sprintf("%s: ignored: %q is not a positive whole number", name, v))
+				continue
+			}
+			keysOf(providerID(prov), func(k *abi.Key) {
+				if k.Limits.Concurrency == 0 {
+					k.Limits.Concurrency = n
+				}
+			})
+		case strings.HasPrefix(name, "WHITELIST_MODELS_"):
+			var models []string
+			for _, m := range strings.Split(v, ",") {
+				if m = strings.TrimSpace(m); m != "" {
+					models = append(models, m)
+				}
+			}
+			keysOf(providerID(strings.TrimPrefix(name, "WHITELIST_MODELS_")), func(k *abi.Key) {
+				if len(k.Models) == 0 {
+					k.Models = models
+				}
+			})
+		case strings.HasPrefix(name, "IGNORE_MODELS_"):
+			warnings = append(warnings, fmt.Sprintf("%s: ignored: list the models a provider's keys may serve instead (WHITELIST_MODELS_%s, or models per key in the config file)",
+				name, strings.TrimPrefix(name, "IGNORE_MODELS_")))
+		}
+	}
 	return warnings
 }
 

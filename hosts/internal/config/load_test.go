@@ -121,3 +121,36 @@ func TestFileNumbersAreRangeChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestLLMAPIKeyProxyKeySettings: LLM-API-Key-Proxy's per-provider key
+// settings in the environment (or its .env) carry over — a concurrency
+// limit and an allowed-models list for each of the provider's keys that
+// sets neither — and the one with no equivalent is reported, not dropped
+// without a word.
+func TestLLMAPIKeyProxyKeySettings(t *testing.T) {
+	c, warnings, err := Load([]string{
+		"OPENAI_API_KEY_1=sk-one", "OPENAI_API_KEY_2=sk-two", "GROQ_API_KEY=gsk-x",
+		"MAX_CONCURRENT_REQUESTS_PER_KEY_OPENAI=2", "WHITELIST_MODELS_OPENAI=gpt-4o-mini, gpt-4o",
+		"IGNORE_MODELS_OPENAI=gpt-4", "MAX_CONCURRENT_REQUESTS_PER_KEY_GROQ=many",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range c.Keys {
+		switch k.Provider {
+		case "openai":
+			if k.Limits.Concurrency != 2 || strings.Join(k.Models, ",") != "gpt-4o-mini,gpt-4o" {
+				t.Errorf("%s: concurrency %d, models %q; want 2 and gpt-4o-mini, gpt-4o", k.ID, k.Limits.Concurrency, k.Models)
+			}
+		case "groq":
+			if k.Limits.Concurrency != 0 || k.Models != nil {
+				t.Errorf("%s: %+v; want no limit and no list", k.ID, k.Key)
+			}
+		}
+	}
+	all := strings.Join(warnings, "\n")
+	if len(warnings) != 2 || !strings.Contains(all, "IGNORE_MODELS_OPENAI: ignored") ||
+		!strings.Contains(all, `MAX_CONCURRENT_REQUESTS_PER_KEY_GROQ: ignored: "many"`) {
+		t.Fatalf("warnings %q", warnings)
+	}
+}
