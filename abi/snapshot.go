@@ -147,6 +147,11 @@ type AttemptState struct {
 	Price        Price         `msgpack:"price,omitempty" json:"price,omitempty"`
 	Discount     int64         `msgpack:"discount,omitempty" json:"discount,omitempty"`
 	Reservations []Reservation `msgpack:"reservations,omitempty" json:"reservations,omitempty"`
+	// Estimate is the usage the attempt was routed on: its prompt's tokens
+	// and the output expected, for every answer asked for. A host charges
+	// an attempt a crash left open with it: the provider bills a call the
+	// process died in, streams its client had partly received included.
+	Estimate Usage `msgpack:"estimate,omitempty" json:"estimate,omitempty"`
 }
 
 // Reservation is an amount held on one budget for an open attempt.

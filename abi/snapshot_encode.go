@@ -394,7 +394,7 @@ func (c *Client) appendTo(b []byte) []byte {
 }
 
 func (as *AttemptState) appendTo(b []byte) []byte {
-	b = appendMapLen(b, 6+count(as.Client != "", as.Probe, !as.Price.empty(), as.Discount != 0, len(as.Reservations) > 0))
+	b = appendMapLen(b, 6+count(as.Client != "", as.Probe, !as.Price.empty(), as.Discount != 0, len(as.Reservations) > 0, as.Estimate != Usage{}))
 	b = kUint(b, "id", uint64(as.ID))
 	b = kStr(b, "key", string(as.Key))
 	b = kStr(b, "provider", string(as.Provider))
@@ -418,6 +418,9 @@ func (as *AttemptState) appendTo(b []byte) []byte {
 		for i := range as.Reservations {
 			b = as.Reservations[i].appendTo(b)
 		}
+	}
+	if as.Estimate != (Usage{}) {
+		b = as.Estimate.appendTo(appendKey(b, "estimate"))
 	}
 	return b
 }

@@ -21,6 +21,8 @@ type attempt struct {
 	price    abi.Price
 	discount int64
 	res      []reservation
+	// estimate is the usage it was routed on (abi.AttemptState.Estimate).
+	estimate abi.Usage
 }
 
 type reservation struct {

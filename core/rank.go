@@ -386,6 +386,7 @@ func (m *Machine) commit(r *routing, best *candidate) uint64 {
 		p.probe = true
 	}
 	a := m.openAttempt(now, best, r.client)
+	a.estimate = r.estimate(mo)
 	k.lastUsed = now
 	k.forgetCalm()
 	k.minute.add(r.minute, 1, 0, 0)

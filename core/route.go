@@ -501,6 +501,17 @@ func (r *routing) worstCost() int64 {
 	return r.worst
 }
 
+// estimate is the usage the request is estimated at on model mo: its
+// prompt, and its max_tokens (else the model's mean output) for each
+// answer, within what the core counts.
+func (r *routing) estimate(mo *model) abi.Usage {
+	out := r.req.MaxOutputTokens
+	if out == 0 {
+		out = mo.expectedOutput()
+	}
+	return abi.Usage{InputTokens: r.req.InputTokens, OutputTokens: min(out*r.answers(), MaxTokens)}
+}
+
 // answers is how many answers the request asks for (RouteRequest.Choices).
 func (r *routing) answers() abi.Tokens { return abi.Tokens(max(r.req.Choices, 1)) }
 

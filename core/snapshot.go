@@ -43,7 +43,7 @@ func (m *Machine) Snapshot() *abi.Snapshot {
 	m.attempts.each(func(a *attempt) {
 		as := abi.AttemptState{
 			ID: a.id, Key: a.key.cfg.ID, Provider: a.key.cfg.Provider, Model: a.model.cfg.Name,
-			Start: a.start, Probe: a.probe, Pool: a.pool.name, Price: a.price, Discount: a.discount,
+			Start: a.start, Probe: a.probe, Pool: a.pool.name, Price: a.price, Discount: a.discount, Estimate: a.estimate,
 		}
 		if a.client != nil {
 			as.Client = a.client.cfg.ID
@@ -299,7 +299,7 @@ func (m *Machine) restoreAttempts(list []abi.AttemptState) error {
 		a := m.attempts.add(as.ID)
 		a.key, a.model, a.client = k, mo, m.clientByID[as.Client]
 		a.pool = k.ensurePool(m.poolID(as.Pool), as.Pool)
-		a.start, a.probe, a.price, a.discount = as.Start, as.Probe, as.Price, as.Discount
+		a.start, a.probe, a.price, a.discount, a.estimate = as.Start, as.Probe, as.Price, as.Discount, as.Estimate
 		for _, r := range as.Reservations {
 			if b := m.budgetByID[r.Budget]; b != nil && r.Amount >= 0 {
 				a.res = append(a.res, reservation{b, int64(r.Amount)})

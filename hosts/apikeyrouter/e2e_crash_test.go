@@ -24,8 +24,9 @@ import (
 //     the proxy journals an attempt's outcome before it ends the response) is charged
 //     exactly once: spend grew by at least the sum of their costs;
 //   - an interrupted request is charged at most once, for at most its full
-//     usage: spend grew by at most that sum plus each interrupted
-//     request's full cost;
+//     usage or, if the kill left its attempt open, its estimate (the next
+//     start charges an orphan that): spend grew by at most that sum plus
+//     the larger of the two for each interrupted request;
 //   - every key is still there, and no attempt of the dead process is
 //     left open to hold budget reservations or in-flight counts.
 //
@@ -47,12 +48,21 @@ func TestKill9UnderLoad(t *testing.T) {
 
 	const rounds, workers, perRound = 20, 16, 2000
 	var total, complete, interrupted, overCharged int64
+	// longest is the longest completion answered: the model's mean output,
+	// an estimate's output without max_tokens, is at most it (or the
+	// core's 256 before any answer).
+	longest := int64(256)
 	for round := range rounds {
 		f.mock.SetFault(secrets[rng.IntN(len(secrets))], mockupstream.Fault{Status: 500, Times: 2})
 		killAt := time.Duration(50+rng.IntN(351)) * time.Millisecond
 		xs, reqs := crashLoad(p, workers, perRound, killAt, round)
 
 		var lower, upper int64 // nano-USD the round's requests may add to the spend
+		for i := range xs {
+			if x := &xs[i]; x.err == nil && x.complete {
+				longest = max(longest, x.completion)
+			}
+		}
 		for i := range xs {
 			x, r := &xs[i], reqs[i]
 			switch {
@@ -66,7 +76,13 @@ func TestKill9UnderLoad(t *testing.T) {
 				if key == "" {
 					key = "mock-1" // not told: assume the dearest key
 				}
-				upper += cost(key, prompt, completion)
+				// An estimate: a prompt has fewer tokens than its body has
+				// bytes; the output is max_tokens, else the mean.
+				out := r.maxTokens
+				if out == 0 {
+					out = longest
+				}
+				upper += max(cost(key, prompt, completion), cost(key, int64(len(r.body())), out))
 			}
 		}
 		upper += lower

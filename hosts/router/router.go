@@ -145,7 +145,10 @@ func New(opts Options) (*Router, error) {
 // holds open. The process that made them has ended (a data directory has
 // one Router at a time), so no answer will ever report them; left open,
 // they would hold their budget reservations and count as in flight until
-// the core's attempt TTL. Cancelled says nothing about the keys.
+// the core's attempt TTL. Cancelled says nothing about the keys. Each is
+// charged the usage it was routed on (abi.AttemptState.Estimate): the
+// provider bills a call the process died in, and a stream's client may
+// have had part of it.
 func (r *Router) cancelOrphans(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -154,12 +157,13 @@ func (r *Router) cancelOrphans(ctx context.Context) error {
 		return fmt.Errorf("router: recovered state: %w", err)
 	}
 	for _, a := range s.Attempts {
-		if _, err := r.applyLocked(ctx, abi.Event{Outcome: &abi.Outcome{Attempt: a.ID, Result: abi.Cancelled}}); err != nil {
+		o := abi.Outcome{Attempt: a.ID, Result: abi.Cancelled, Usage: a.Estimate}
+		if _, err := r.applyLocked(ctx, abi.Event{Outcome: &o}); err != nil {
 			return fmt.Errorf("router: cancel attempt %d of the previous run: %w", a.ID, err)
 		}
 	}
 	if len(s.Attempts) > 0 {
-		r.log.Info("cancelled the attempts of the previous run", "attempts", len(s.Attempts))
+		r.log.Info("cancelled the attempts of the previous run, each charged its estimate", "attempts", len(s.Attempts))
 	}
 	return nil
 }
