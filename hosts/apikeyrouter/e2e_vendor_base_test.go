@@ -47,7 +47,7 @@ func TestStoredProviderWithoutBaseURLNeverReachesTheVendor(t *testing.T) {
 	}
 	for _, err := range []error{
 		r.SetProvider(router.Provider{ID: "mycorp", AdapterName: "openai"}),
-		r.RegisterModel(abi.Model{Provider: "mycorp", Name: "corp-model"}),
+		r.RegisterModel(abi.Model{Provider: "mycorp", Name: "corp-model", Price: abi.Price{Input: 100_000, Output: 400_000}}), // priced: the fleet has a hard budget
 		r.RegisterKey(abi.Key{ID: "corp-1", Provider: "mycorp"}, secret),
 	} {
 		if err != nil {
