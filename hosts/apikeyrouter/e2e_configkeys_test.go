@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"strings"
 	"testing"
 )
@@ -48,25 +47,15 @@ func TestKeysTheConfigDropsAreRemoved(t *testing.T) {
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
 	}
-	var path string
-	for _, e := range f.env {
-		if v, ok := strings.CutPrefix(e, "APIKEYROUTER_CONFIG="); ok {
-			path = v
+	f.editConfig(t, func(cfg string) string {
+		var kept []string
+		for _, line := range strings.Split(cfg, "\n") {
+			if !strings.Contains(line, "id: mock-3") && !strings.Contains(line, "id: monthly") && line != "budgets:" {
+				kept = append(kept, line)
+			}
 		}
-	}
-	cfg, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kept []string
-	for _, line := range strings.Split(string(cfg), "\n") {
-		if !strings.Contains(line, "id: mock-3") && !strings.Contains(line, "id: monthly") && line != "budgets:" {
-			kept = append(kept, line)
-		}
-	}
-	if err := os.WriteFile(path, []byte(strings.Join(kept, "\n")), 0o600); err != nil {
-		t.Fatal(err)
-	}
+		return strings.Join(kept, "\n")
+	})
 
 	p = start(t, f.env...)
 	var keys struct{ Keys []struct{ ID string } }

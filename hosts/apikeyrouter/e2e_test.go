@@ -86,6 +86,43 @@ budgets:
 	return &fleet{mock: mock, rec: rec, dataDir: data, env: env}
 }
 
+// configPath is the fleet's config file.
+func (f *fleet) configPath() string {
+	for _, e := range f.env {
+		if v, ok := strings.CutPrefix(e, "APIKEYROUTER_CONFIG="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// editConfig rewrites the fleet's config file with edit.
+func (f *fleet) editConfig(t *testing.T, edit func(string) string) {
+	t.Helper()
+	cfg, err := os.ReadFile(f.configPath())
+	if err == nil {
+		err = os.WriteFile(f.configPath(), []byte(edit(string(cfg))), 0o600)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// storedState opens the fleet's data directory with a router of its own,
+// as an earlier version would have left it, and returns it to be filled
+// and closed before the proxy starts.
+func (f *fleet) storedState(t *testing.T, masterKey string) *router.Router {
+	t.Helper()
+	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r, err := router.New(router.Options{DataDir: f.dataDir, MasterKey: []byte(masterKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func client(p *proc) openai.Client {
 	return openai.NewClient(option.WithBaseURL(p.url+"/v1"), option.WithAPIKey(proxyKey), option.WithMaxRetries(0))
 }

@@ -2,13 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
-	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 )
 
 // TestHardBudgetRefusesDiscoveredUnpricedModels: a model the provider
@@ -19,19 +17,7 @@ import (
 // no price, while the priced model is served.
 func TestHardBudgetRefusesDiscoveredUnpricedModels(t *testing.T) {
 	f := newFleet(t) // its budget "monthly" is hard
-	var path string
-	for _, e := range f.env {
-		if v, ok := strings.CutPrefix(e, "APIKEYROUTER_CONFIG="); ok {
-			path = v
-		}
-	}
-	cfg, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(cfg), "discover: false", "discover: true", 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	f.editConfig(t, func(cfg string) string { return strings.Replace(cfg, "discover: false", "discover: true", 1) })
 	p := start(t, f.env...)
 	waitFor(t, "mock-gpt to be discovered", 10*time.Second, func() bool {
 		var list struct {
@@ -75,13 +61,7 @@ func TestHardBudgetRefusesDiscoveredUnpricedModels(t *testing.T) {
 func TestStoredZeroPricedModelIsUnpricedAtStart(t *testing.T) {
 	const masterKey = "e2e-master-key-unpriced-0123456789"
 	f := newFleet(t, "APIKEYROUTER_ENCRYPTION_KEY="+masterKey)
-	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	r, err := router.New(router.Options{DataDir: f.dataDir, MasterKey: []byte(masterKey)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := f.storedState(t, masterKey)
 	for _, err := range []error{
 		r.RegisterProvider("mock"),
 		r.RegisterModel(abi.Model{Provider: "mock", Name: "mock-gpt"}),

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -38,13 +37,7 @@ func TestStoredProviderWithoutBaseURLNeverReachesTheVendor(t *testing.T) {
 	f := newRecordingFleet(t, "APIKEYROUTER_ENCRYPTION_KEY="+masterKey, "APIKEYROUTER_ADAPTERS=inprocess", "HTTPS_PROXY="+egress.URL)
 
 	// What an earlier version left in the data directory.
-	if err := os.MkdirAll(f.dataDir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	r, err := router.New(router.Options{DataDir: f.dataDir, MasterKey: []byte(masterKey)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := f.storedState(t, masterKey)
 	for _, err := range []error{
 		r.SetProvider(router.Provider{ID: "mycorp", AdapterName: "openai"}),
 		r.RegisterModel(abi.Model{Provider: "mycorp", Name: "corp-model", Price: abi.Price{Input: 100_000, Output: 400_000}}), // priced: the fleet has a hard budget
