@@ -68,6 +68,10 @@ type Answer struct {
 	Overhead time.Duration
 	// InputTokens is the prompt estimate the decision used.
 	InputTokens int64
+	// Charged is what the call's earlier attempts were charged (an answer
+	// that broke off, an error answer with usage); the cost of the one
+	// that answered is [Answer.Settled]'s.
+	Charged abi.NanoUSD
 
 	r          *Router
 	settled    chan struct{}
@@ -98,6 +102,9 @@ type UpstreamError struct {
 	// Key and Provider are the last attempt's key.
 	Key      abi.KeyID
 	Provider abi.ProviderID
+	// Charged is what the attempts were charged (answers that broke off,
+	// error answers with usage).
+	Charged abi.NanoUSD
 }
 
 func (e *UpstreamError) Error() string {
@@ -209,6 +216,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		// passes counts those keys.
 		passedOver []string
 		passes     int
+		charged    abi.NanoUSD // what failed attempts were charged
 	)
 	for {
 		if !oldKey && !sameKey {
@@ -296,7 +304,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		}
 		if resp.Result == abi.Success || !retryable(resp.Result) {
 			a := &Answer{Status: resp.Status, Header: resp.Header, Decision: d, Attempts: attempts,
-				InputTokens: tokens, r: r, settled: make(chan struct{})}
+				InputTokens: tokens, Charged: charged, r: r, settled: make(chan struct{})}
 			body := &settlingBody{r: r, a: a, resp: resp, attempt: d.Attempt, latency: latency, cancel: cancel}
 			a.Body = body
 			if eventStream(resp.Header) {
@@ -310,6 +318,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 				a.Overhead = time.Since(start) - upstream
 				return a, nil
 			}
+			charged += r.settled(ctx, a.settlement).Cost
 			// The answer broke off before the caller saw a byte of it: the
 			// attempt settled with the failure, which the key's health
 			// learns, and another key may answer.
@@ -337,6 +346,7 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 		o := resp.Outcome()
 		o.LatencyMicros = latency
 		fx := r.report(d, o)
+		charged += fx.Cost
 		retryAt := time.Unix(0, int64(fx.RetrySameKeyAt))
 		oldKey, sameKey = false, false
 		if fx.RetrySameKeyAt != 0 && !waited && wait(ctx, retryAt) {
@@ -348,13 +358,13 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 	if last != nil {
 		return &Answer{Status: last.status, Header: last.header, Body: io.NopCloser(bytes.NewReader(last.body)),
 			Decision: last.decision, Attempts: attempts, Overhead: time.Since(start) - upstream,
-			InputTokens: tokens, settled: closed}, nil
+			InputTokens: tokens, Charged: charged, settled: closed}, nil
 	}
 	if lastErr == nil && passedOver != nil {
 		// Every key tried was passed over.
 		return nil, &Refusal{Code: abi.NoEligibleKeys, Message: "no key could be called: " + passedOverMessage(passedOver)}
 	}
-	e := &UpstreamError{Attempts: attempts, Result: lastRes, Err: lastErr}
+	e := &UpstreamError{Attempts: attempts, Result: lastRes, Err: lastErr, Charged: charged}
 	if tried != nil {
 		e.Key, e.Provider = tried.Key, tried.Provider
 	}

@@ -115,6 +115,7 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 			var upstream *router.UpstreamError
 			if errors.As(err, &upstream) {
 				rec.attempts, rec.key, rec.provider = upstream.Attempts, string(upstream.Key), string(upstream.Provider)
+				rec.cost = upstream.Charged
 			}
 			if errors.Is(err, context.Canceled) && req.Context().Err() != nil {
 				rec.status, rec.code = statusClientClosed, "client_closed_request"
@@ -170,7 +171,7 @@ func (s *Server) serveCall(api clientAPI) http.HandlerFunc {
 		hangup()
 		ans.Body.Close()
 		outcome, fx := ans.Settled()
-		rec.usage, rec.cost, rec.result = outcome.Usage, fx.Cost, outcome.Result
+		rec.usage, rec.cost, rec.result = outcome.Usage, fx.Cost+ans.Charged, outcome.Result
 		s.metrics.observe(overhead)
 		switch end {
 		case clientGone:

@@ -64,6 +64,7 @@ type requestLine struct {
 	Provider string `json:"provider"`
 	Attempts int    `json:"attempts"`
 	Error    string `json:"error"`
+	Cost     string `json:"cost_usd"`
 }
 
 func newCallRig(t *testing.T) *callRig {
