@@ -102,7 +102,7 @@ func decodeReflect(raw []byte, v any) error {
 
 func (r *RouteRequest) appendTo(b []byte) []byte {
 	obj := !r.Objective.empty()
-	b = appendMapLen(b, 3+count(r.Provider != "", r.Client != "", obj, r.InputTokens != 0, r.MaxOutputTokens != 0,
+	b = appendMapLen(b, 3+count(r.Provider != "", r.Client != "", obj, r.InputTokens != 0, r.InputTokensBound != 0, r.MaxOutputTokens != 0,
 		r.Choices != 0, len(r.Exclude) > 0, len(r.Tags) > 0, r.DryRun, r.Detail, r.MaxFallbacks != 0))
 	b = kUint(b, "v", uint64(r.V))
 	b = kInt(b, "now", int64(r.Now))
@@ -118,6 +118,9 @@ func (r *RouteRequest) appendTo(b []byte) []byte {
 	}
 	if r.InputTokens != 0 {
 		b = kInt(b, "input_tokens", int64(r.InputTokens))
+	}
+	if r.InputTokensBound != 0 {
+		b = kInt(b, "input_tokens_bound", int64(r.InputTokensBound))
 	}
 	if r.MaxOutputTokens != 0 {
 		b = kInt(b, "max_output_tokens", int64(r.MaxOutputTokens))
@@ -174,6 +177,9 @@ func (r *RouteRequest) decodeFrom(d *decoder) error {
 		case "input_tokens":
 			v, err = d.int()
 			r.InputTokens = Tokens(v)
+		case "input_tokens_bound":
+			v, err = d.int()
+			r.InputTokensBound = Tokens(v)
 		case "max_output_tokens":
 			v, err = d.int()
 			r.MaxOutputTokens = Tokens(v)

@@ -15,6 +15,11 @@ type RouteRequest struct {
 	Objective Objective `msgpack:"objective,omitempty" json:"objective,omitempty"`
 	// InputTokens is the host's estimate of the prompt's tokens.
 	InputTokens Tokens `msgpack:"input_tokens,omitempty" json:"input_tokens,omitempty"`
+	// InputTokensBound is the most tokens the prompt can have, when
+	// InputTokens only approximates it: a hard budget reserves the bound,
+	// so that a short estimate cannot overspend it. 0 means InputTokens is
+	// a count.
+	InputTokensBound Tokens `msgpack:"input_tokens_bound,omitempty" json:"input_tokens_bound,omitempty"`
 	// MaxOutputTokens is the request's max_tokens; 0 means absent (the core
 	// then uses the model's learned mean output for the estimate).
 	MaxOutputTokens Tokens `msgpack:"max_output_tokens,omitempty" json:"max_output_tokens,omitempty"`

@@ -146,7 +146,8 @@ func validateRoute(req *abi.RouteRequest) error {
 		return abi.Errorf(abi.InvalidArgument, "provider %q is not a valid id", req.Provider)
 	case req.Client != "" && !abi.ValidID(string(req.Client)):
 		return abi.Errorf(abi.InvalidArgument, "client %q is not a valid id", req.Client)
-	case req.InputTokens < 0 || req.InputTokens > MaxTokens || req.MaxOutputTokens < 0 || req.MaxOutputTokens > MaxTokens:
+	case req.InputTokens < 0 || req.InputTokens > MaxTokens || req.InputTokensBound < 0 || req.InputTokensBound > MaxTokens ||
+		req.MaxOutputTokens < 0 || req.MaxOutputTokens > MaxTokens:
 		return abi.Errorf(abi.InvalidArgument, "token counts must be 0..%d", int64(MaxTokens))
 	case req.Choices < 0 || req.Choices > MaxChoices:
 		return abi.Errorf(abi.InvalidArgument, "choices must be 0..%d", MaxChoices)
@@ -489,13 +490,20 @@ func (m *Machine) keyRoom(r *routing, k *key, below int64) int64 {
 }
 
 // worstCost is what a hard budget reserves for the request on the model
-// being evaluated: with no max_tokens, the model's longest answer, for
-// each answer asked for.
+// being evaluated: the prompt's bound if it has one (InputTokensBound),
+// and with no max_tokens the model's longest answer, for each answer
+// asked for.
 func (r *routing) worstCost() int64 {
 	if r.worst < 0 {
 		r.worst = r.listCost
-		if mo := r.mo; r.req.MaxOutputTokens == 0 && mo.cfg.MaxOutputTokens > 0 {
-			r.worst = int64(cost(mo.cfg.Price, 0, r.req.InputTokens, 0, mo.cfg.MaxOutputTokens*r.answers()))
+		in, mo := max(r.req.InputTokens, r.req.InputTokensBound), r.mo
+		if out := r.req.MaxOutputTokens; out == 0 && mo.cfg.MaxOutputTokens > 0 {
+			r.worst = int64(cost(mo.cfg.Price, 0, in, 0, mo.cfg.MaxOutputTokens*r.answers()))
+		} else if in > r.req.InputTokens {
+			if out == 0 {
+				out = mo.expectedOutput()
+			}
+			r.worst = int64(cost(mo.cfg.Price, 0, in, 0, out*r.answers()))
 		}
 	}
 	return r.worst

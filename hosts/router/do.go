@@ -194,12 +194,17 @@ func (r *Router) Do(ctx context.Context, c Call) (*Answer, error) {
 	if t.prefixed {
 		model = t.model
 	}
-	tokens := c.InputTokens
+	tokens, exact := c.InputTokens, true
 	if tokens <= 0 {
-		tokens = r.estimate(ctx, &c, est, model)
+		tokens, exact = r.estimate(ctx, &c, est, model)
 	}
 	req := abi.RouteRequest{Model: t.model, Provider: t.provider, Client: c.Client, Objective: obj, Tags: c.Tags,
 		InputTokens: abi.Tokens(tokens), MaxOutputTokens: abi.Tokens(c.MaxOutputTokens), Choices: c.Choices}
+	if bound := min(int64(len(c.Body)), maxTokens); !exact && bound > tokens {
+		// A token is at least a byte: what a hard budget reserves for a
+		// prompt only approximately counted.
+		req.InputTokensBound = abi.Tokens(bound)
+	}
 	var (
 		last     *failure
 		lastErr  error
@@ -469,14 +474,16 @@ const maxTokens = core.MaxTokens
 const maxEstimateWait = 2 * time.Second
 
 // estimate asks the adapter of p, a provider of the call's model, for the
-// prompt's tokens, for at most maxEstimateWait; without one, or if it
-// fails, takes too long or answers a count the core would refuse (below
-// 0, above maxTokens), it assumes four bytes a token. model is the
-// provider's name for the model when the body's is not.
-func (r *Router) estimate(ctx context.Context, c *Call, p *Provider, model string) int64 {
+// prompt's tokens, for at most maxEstimateWait, and whether they are a
+// count (see [sdk.ExactEstimator]); without one, or if it fails, takes too
+// long or answers a count the core would refuse (below 0, above
+// maxTokens), it assumes four bytes a token. model is the provider's name
+// for the model when the body's is not.
+func (r *Router) estimate(ctx context.Context, c *Call, p *Provider, model string) (tokens int64, exact bool) {
 	if p != nil {
 		ectx, cancel := context.WithTimeout(ctx, min(r.attemptTimeout, maxEstimateWait))
-		n, err := p.Adapter.EstimateTokens(ectx, &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Model: model, Body: c.Body, BaseURL: p.BaseURL})
+		req := &sdk.Request{Endpoint: c.Endpoint, Format: c.Format, Model: model, Body: c.Body, BaseURL: p.BaseURL}
+		n, err := p.Adapter.EstimateTokens(ectx, req)
 		cancel()
 		switch {
 		case err != nil:
@@ -485,10 +492,11 @@ func (r *Router) estimate(ctx context.Context, c *Call, p *Provider, model strin
 			r.log.Warn("token estimate failed", "model", c.Model, "provider", p.ID,
 				"err", fmt.Sprintf("the adapter estimated %d tokens, not 0..%d", n, int64(maxTokens)))
 		default:
-			return n
+			e, ok := p.Adapter.(sdk.ExactEstimator)
+			return n, ok && e.EstimateIsExact(req)
 		}
 	}
-	return min(int64(len(c.Body)+3)/4, maxTokens)
+	return min(int64(len(c.Body)+3)/4, maxTokens), false
 }
 
 // checkResponse returns an error if the adapter's answer to d's attempt

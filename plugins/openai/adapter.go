@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/tidwall/gjson"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
 	"github.com/apikeyrouter/apikeyrouter/plugins/sdk"
@@ -109,6 +110,16 @@ func (a *Adapter) Info(context.Context) (sdk.Info, error) {
 
 // EstimateTokens estimates the request's input tokens; see the package
 // doc for how.
+// EstimateIsExact implements [sdk.ExactEstimator]: OpenAI's models are
+// counted with their own vocabulary, others by an approximation.
+func (a *Adapter) EstimateIsExact(req *sdk.Request) bool {
+	model := req.Model
+	if model == "" {
+		model = gjson.GetBytes(req.Body, "model").String()
+	}
+	return tokenize.ForModel(model) != tokenize.Approximate
+}
+
 func (a *Adapter) EstimateTokens(_ context.Context, req *sdk.Request) (int64, error) {
 	if err := checkRequest(req); err != nil {
 		return 0, err
@@ -303,4 +314,7 @@ func quote(s string) string {
 }
 
 // Interface guards
-var _ sdk.Adapter = (*Adapter)(nil)
+var (
+	_ sdk.Adapter        = (*Adapter)(nil)
+	_ sdk.ExactEstimator = (*Adapter)(nil)
+)

@@ -35,6 +35,15 @@ type Adapter interface {
 	Models(ctx context.Context, req *Request) ([]Model, error)
 }
 
+// ExactEstimator is an [Adapter] whose token estimates may be exact
+// counts: EstimateIsExact reports whether [Adapter.EstimateTokens] counts
+// req's prompt exactly (with the provider's own tokenizer). A host takes
+// any other estimate as approximate, and a hard budget then reserves an
+// upper bound of the prompt instead (one token per byte of the body).
+type ExactEstimator interface {
+	EstimateIsExact(req *Request) bool
+}
+
 // Info describes an adapter.
 type Info struct {
 	// Name identifies the adapter, e.g. "openai".
