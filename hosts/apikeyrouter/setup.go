@@ -78,7 +78,7 @@ func configure(r *router.Router, cfg *config.Config, log *slog.Logger) error {
 			keyless = append(keyless, k)
 			continue
 		}
-		if err := r.RegisterKey(k.Key, k.Secret); err != nil {
+		if err := registerConfigKey(r, k, log); err != nil {
 			return err // a core error names the key, never its secret
 		}
 	}
@@ -150,6 +150,28 @@ func registerKeyless(r *router.Router, cfg *config.Config, keyless []config.Key,
 		}
 		log.Info("provider has keys now: removed the key it was used without", "provider", id, "key", kid)
 	}
+	return nil
+}
+
+// registerConfigKey registers a key the configuration defines. When the
+// configuration gives it a new secret, the key is rotated as the admin
+// API rotates one: the replaced secret stays usable for
+// router.DefaultRotationGrace, tried when the provider refuses the new one
+// (a new key may take a while to work everywhere), and a key made invalid
+// by the old secret is active again.
+func registerConfigKey(r *router.Router, k config.Key, log *slog.Logger) error {
+	stored, had := r.Secret(k.ID)
+	if !had || stored == "" || stored == k.Secret {
+		return r.RegisterKey(k.Key, k.Secret)
+	}
+	if err := r.RegisterKey(k.Key, stored); err != nil { // its settings, its secret as it was
+		return err
+	}
+	if _, err := r.RotateSecret(k.ID, k.Secret, router.DefaultRotationGrace); err != nil {
+		return err
+	}
+	log.Info("key rotated: the configuration gives it a new secret; the old one is tried when the provider refuses the new",
+		"key", k.ID, "source", k.Source, "grace", router.DefaultRotationGrace.String())
 	return nil
 }
 

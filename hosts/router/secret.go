@@ -44,6 +44,10 @@ func (r *Router) UpdateKey(k abi.Key) error {
 	return err
 }
 
+// DefaultRotationGrace is how long a replaced secret stays usable unless
+// said otherwise: an hour.
+const DefaultRotationGrace = time.Hour
+
 // RotateSecret replaces a key's secret. For grace, calls the provider
 // rejects with the new secret (401/403) are retried with the old one: a
 // new key may take a while to work everywhere. An invalid key becomes

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apikeyrouter/apikeyrouter/abi"
+	"github.com/apikeyrouter/apikeyrouter/hosts/router"
 )
 
 // keyView is a key as the admin API shows it: settings, masked secret,
@@ -301,15 +302,12 @@ func (a *admin) keyCommand(op abi.Op) http.HandlerFunc {
 type rotateInput struct {
 	Secret string `json:"secret"`
 	// GraceSeconds is how long the replaced secret stays usable when the
-	// provider refuses the new one; absent means an hour.
+	// provider refuses the new one; absent means router.DefaultRotationGrace.
 	GraceSeconds *int64 `json:"grace_seconds"`
 }
 
-// Bounds of a rotation's grace period.
-const (
-	defaultGrace = time.Hour
-	maxGrace     = 30 * 24 * time.Hour
-)
+// maxGrace bounds a rotation's grace period.
+const maxGrace = 30 * 24 * time.Hour
 
 // rotateKey serves POST /admin/v1/keys/{id}/rotate: the key gets a new
 // secret (and an invalid key becomes active again).
@@ -328,7 +326,7 @@ func (a *admin) rotateKey(w http.ResponseWriter, r *http.Request) {
 		aerr.write(w)
 		return
 	}
-	grace := defaultGrace
+	grace := router.DefaultRotationGrace
 	if g := in.GraceSeconds; g != nil {
 		if *g < 0 || *g > int64(maxGrace/time.Second) {
 			invalidField("grace_seconds", "must be 0..%d", int64(maxGrace/time.Second)).write(w)
