@@ -33,6 +33,10 @@ var vendorAPIs = map[string]string{
 	"gemini":    "https://generativelanguage.googleapis.com/v1beta",
 }
 
+// VendorAPI is the API root a vendor's adapter (openai, anthropic, gemini)
+// calls for a provider with no base URL; "" for any other adapter.
+func VendorAPI(adapter string) string { return vendorAPIs[adapter] }
+
 // MissingBase reports whether a provider lacks the base URL it needs: it
 // has none, and its adapter is a vendor's (openai, anthropic, gemini),
 // which then calls that vendor's API, vendorAPI — so a key of "mycorp"

@@ -1,5 +1,7 @@
 package config
 
+import "github.com/apikeyrouter/apikeyrouter/hosts/router"
+
 // knownProvider is a provider the router knows how to reach without
 // configuration: its adapter and API root.
 type knownProvider struct {
@@ -14,10 +16,10 @@ type knownProvider struct {
 // OpenAI-compatible adapter, and is refused without (see checkBases), as
 // vllm is: its keys would go to api.openai.com. A known provider's base
 // URL is filled in (see mergeProvider): openai, anthropic and gemini get
-// their own API's. Azure has no default base: AZURE_API_BASE names the
-// resource's endpoint.
+// their own API's, the root their adapter would call (router.VendorAPI).
+// Azure has no default base: AZURE_API_BASE names the resource's endpoint.
 var knownProviders = map[string]knownProvider{
-	"openai":     {adapter: "openai", baseURL: "https://api.openai.com/v1"},
+	"openai":     {adapter: "openai", baseURL: router.VendorAPI("openai")},
 	"groq":       {adapter: "openai", baseURL: "https://api.groq.com/openai/v1"},
 	"together":   {adapter: "openai", baseURL: "https://api.together.xyz/v1"},
 	"openrouter": {adapter: "openai", baseURL: "https://openrouter.ai/api/v1"},
@@ -27,9 +29,9 @@ var knownProviders = map[string]knownProvider{
 	"xai":        {adapter: "openai", baseURL: "https://api.x.ai/v1"},
 	"cerebras":   {adapter: "openai", baseURL: "https://api.cerebras.ai/v1"},
 	"perplexity": {adapter: "openai", baseURL: "https://api.perplexity.ai"},
-	"gemini":     {adapter: "gemini", baseURL: "https://generativelanguage.googleapis.com/v1beta"},
+	"gemini":     {adapter: "gemini", baseURL: router.VendorAPI("gemini")},
 	"azure":      {adapter: "azure"},
-	"anthropic":  {adapter: "anthropic", baseURL: "https://api.anthropic.com/v1"},
+	"anthropic":  {adapter: "anthropic", baseURL: router.VendorAPI("anthropic")},
 	"ollama":     {adapter: "openai", baseURL: "http://localhost:11434/v1", keyless: true},
 	"vllm":       {adapter: "openai", keyless: true},
 }
